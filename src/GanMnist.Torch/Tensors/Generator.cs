@@ -8,7 +8,7 @@ public static partial class torch
     /// libtorch's CPU default generator, the one <see cref="manual_seed"/> seeds and random ops use
     /// when no generator is passed.
     /// </summary>
-    public static Generator default_generator { get; } = new(NativeErrors.Check(NativeMethods.gmt_generator_default((int)DeviceType.CPU, -1)));
+    public static Generator default_generator { get; } = new(new GeneratorHandle(NativeErrors.Check(NativeMethods.gmt_generator_default((int)DeviceType.CPU, -1))));
 
     /// <summary>Seeds every default generator (CPU and each CUDA device), as <c>torch.manual_seed</c>.</summary>
     public static void manual_seed(ulong seed) => NativeErrors.Check(NativeMethods.gmt_manual_seed(seed));
@@ -22,10 +22,10 @@ public static partial class torch
     /// <summary>A pseudo-random number generator (Philox/MT19937 as libtorch's CPU generator).</summary>
     public sealed class Generator : IDisposable
     {
-        internal Generator(IntPtr handle) => Handle = new GeneratorHandle(handle);
+        internal Generator(GeneratorHandle handle) => Handle = handle;
 
         /// <summary>Creates an independent CPU generator with the given seed.</summary>
-        public Generator(ulong seed) : this(NativeErrors.Check(NativeMethods.gmt_generator_new_cpu(seed))) { }
+        public Generator(ulong seed) : this(new GeneratorHandle(NativeErrors.Check(NativeMethods.gmt_generator_new_cpu(seed)))) { }
 
         internal GeneratorHandle Handle { get; }
 

@@ -159,10 +159,13 @@ GMT_API gmt_tensor gmt_tensor_binary_scalar(gmt_tensor a, double s, int op, int 
 
 GMT_API int gmt_tensor_inplace_scalar(gmt_tensor t, int op, double s) {
   GMT_TRY
+  // An integer tensor takes an integral scalar (libtorch will not cast a double result into it).
+  bool integral = at::isIntegralType(T(t).scalar_type(), /*includeBool=*/true) && s == static_cast<double>(static_cast<int64_t>(s));
+  at::Scalar value = integral ? at::Scalar(static_cast<int64_t>(s)) : at::Scalar(s);
   switch (static_cast<gmt::InplaceScalar>(op)) {
-    case gmt::InplaceScalar::Add: T(t).add_(s); return GMT_OK;
-    case gmt::InplaceScalar::Mul: T(t).mul_(s); return GMT_OK;
-    case gmt::InplaceScalar::Fill: T(t).fill_(s); return GMT_OK;
+    case gmt::InplaceScalar::Add: T(t).add_(value); return GMT_OK;
+    case gmt::InplaceScalar::Mul: T(t).mul_(value); return GMT_OK;
+    case gmt::InplaceScalar::Fill: T(t).fill_(value); return GMT_OK;
   }
   TORCH_CHECK(false, "unknown in-place op code ", op);
   GMT_CATCH(GMT_ERROR)
