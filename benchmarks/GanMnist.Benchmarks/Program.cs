@@ -1,0 +1,96 @@
+// Benchmarks of the libtorch binding. Each case runs warm-up iterations, then several timed
+// repetitions; the median is reported. Usage:
+//   dotnet run --project benchmarks/GanMnist.Benchmarks -c Release [-- --json out.json] [--threads N]
+using System.Diagnostics;
+using System.Text.Json;
+using GanMnist.Torch;
+using static GanMnist.Torch.torch;
+using F = GanMnist.Torch.torch.nn.functional;
+
+var jsonPath = OptionValue(args, "--json");
+if (OptionValue(args, "--threads") is { } threads)
+{
+    set_num_threads(int.Parse(threads, System.Globalization.CultureInfo.InvariantCulture));
+}
+
+Console.WriteLine($"libtorch {__version__}, intra-op threads {get_num_threads()}, {Environment.ProcessorCount} cores");
+var results = new List<Result>();
+
+// 1. Per-call cost of the binding: a tiny op, its handle, and the scope that frees it.
+using (var a = ones([1]))
+{
+    const int calls = 20_000;
+    var seconds = Median(5, () =>
+    {
+        using var scope = NewDisposeScope();
+        for (var i = 0; i < calls; i++)
+        {
+            _ = a + a;
+        }
+    });
+    results.Add(new("tiny op (add of 1-element tensors)", "ns/op", seconds / calls * 1e9));
+}
+
+// 2. A DCGAN-discriminator training step at batch 256 (forward, BCE, backward, Adam).
+manual_seed(0);
+using (var d = nn.Sequential(
+           nn.Conv2d(1, 64, 5, stride: 2, padding: 2), nn.LeakyReLU(0.2), nn.Dropout(0.3),
+           nn.Conv2d(64, 128, 5, stride: 2, padding: 2), nn.LeakyReLU(0.2), nn.Dropout(0.3),
+           nn.Flatten(), nn.Linear(7 * 7 * 128, 1)))
+using (var adam = optim.Adam(d.parameters(), lr: 1e-4))
+using (var images = randn([256, 1, 28, 28]))
+using (var targets = ones([256, 1]))
+{
+    var baseline = Tensor.LiveCount;
+    var seconds = Median(5, () =>
+    {
+        using var scope = NewDisposeScope();
+        adam.zero_grad();
+        F.binary_cross_entropy_with_logits(d.call(images), targets).backward();
+        adam.step();
+    });
+    results.Add(new("DCGAN discriminator step, batch 256", "images/s", 256 / seconds));
+    results.Add(new("live tensors left by the steps", "tensors", Tensor.LiveCount - baseline));
+}
+
+results.Add(new("peak resident memory", "MiB", Environment.WorkingSet / 1048576.0));
+using (var process = Process.GetCurrentProcess())
+{
+    results[^1] = results[^1] with { Value = process.PeakWorkingSet64 / 1048576.0 };
+}
+
+foreach (var r in results)
+{
+    Console.WriteLine($"{r.Name,-40} {r.Value,12:F1} {r.Unit}");
+}
+
+if (jsonPath is not null)
+{
+    File.WriteAllText(jsonPath, JsonSerializer.Serialize(new { libtorch = __version__, threads = get_num_threads(), results }));
+}
+
+return 0;
+
+static double Median(int repetitions, Action body)
+{
+    body(); // warm-up
+    body();
+    var times = new double[repetitions];
+    for (var i = 0; i < repetitions; i++)
+    {
+        var clock = Stopwatch.StartNew();
+        body();
+        times[i] = clock.Elapsed.TotalSeconds;
+    }
+
+    Array.Sort(times);
+    return times[repetitions / 2];
+}
+
+static string? OptionValue(string[] args, string name)
+{
+    var i = Array.IndexOf(args, name);
+    return i >= 0 && i + 1 < args.Length ? args[i + 1] : null;
+}
+
+internal sealed record Result(string Name, string Unit, double Value);
