@@ -136,7 +136,10 @@ public static partial class torch
                 }
             }
 
-            /// <summary>Moves every parameter and buffer to <paramref name="device"/> in place; existing references stay valid.</summary>
+            /// <summary>
+            /// Moves every parameter and buffer to <paramref name="device"/> in place; existing references stay
+            /// valid. Create optimizers after moving: their state is allocated where the parameters are.
+            /// </summary>
             public Module to(Device device)
             {
                 device.EnsureAvailable();

@@ -14,6 +14,7 @@ public sealed class Adam : IDisposable
     private readonly Tensor[] _expAvg;
     private readonly Tensor[] _expAvgSq;
     private readonly long[] _steps;
+    private readonly Tensor[] _stepOperands; // parameters, then first moments, then second moments
 
     internal Adam(IEnumerable<nn.Parameter> parameters, double lr, double beta1, double beta2, double eps, double weight_decay)
     {
@@ -33,6 +34,7 @@ public sealed class Adam : IDisposable
         _expAvg = Array.ConvertAll(_parameters, ZerosLike);
         _expAvgSq = Array.ConvertAll(_parameters, ZerosLike);
         _steps = new long[_parameters.Length];
+        _stepOperands = [.. _parameters, .. _expAvg, .. _expAvgSq];
     }
 
     /// <summary>The learning rate; may be changed between steps (schedules, TTUR).</summary>
@@ -56,12 +58,8 @@ public sealed class Adam : IDisposable
     /// <summary>Updates every parameter that has a gradient (one native call for all of them).</summary>
     public unsafe void step()
     {
-        var all = new Tensor[_parameters.Length * 3];
-        _parameters.CopyTo(all, 0);
-        _expAvg.CopyTo(all, _parameters.Length);
-        _expAvgSq.CopyTo(all, 2 * _parameters.Length);
         var n = _parameters.Length;
-        var status = Tensor.WithHandles(all, (p, _) =>
+        var status = Tensor.WithHandles(_stepOperands, (p, _) =>
         {
             var h = (IntPtr*)p;
             fixed (long* steps = _steps)
