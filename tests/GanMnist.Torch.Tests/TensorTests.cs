@@ -173,6 +173,7 @@ public sealed class TensorTests
 
         t.add_(2).mul_(3);
         t.ToArray<float>().Should().Equal(6, 6, 6);
+        t.sub_(1).div_(2).ToArray<float>().Should().Equal(2.5f, 2.5f, 2.5f);
         t.fill_(1.5).ToArray<float>().Should().Equal(1.5f, 1.5f, 1.5f);
         t.zero_().sum().item<float>().Should().Be(0);
     }
@@ -188,6 +189,17 @@ public sealed class TensorTests
         empty([4, 5]).shape.Should().Equal(4, 5);
         tensor(3.5).dim().Should().Be(0);
         tensor(3.5).item<double>().Should().Be(3.5);
+    }
+
+    [Fact]
+    public void InPlaceScalar_OnIntegerTensor_KeepsTheIntegerType()
+    {
+        using var counter = zeros([], ScalarType.Int64);
+
+        counter.add_(1).add_(1).mul_(5);
+
+        counter.dtype.Should().Be(ScalarType.Int64);
+        counter.item<long>().Should().Be(10);
     }
 
     private static Tensor arange6() => tensor(new float[] { 0, 1, 2, 3, 4, 5 });

@@ -105,7 +105,7 @@ internal enum UnaryOp { Neg = 0, Abs = 1, Sqrt = 2, Exp = 3, Log = 4, Relu = 5, 
 internal enum BinaryOp { Add = 0, Sub = 1, Mul = 2, Div = 3, Pow = 4, Maximum = 5, Minimum = 6, Eq = 7, Ne = 8, Lt = 9, Le = 10, Gt = 11, Ge = 12 }
 
 /// <summary>In-place scalar op codes shared with native/src/internal.h.</summary>
-internal enum InplaceScalarOp { Add = 0, Mul = 1, Fill = 2 }
+internal enum InplaceScalarOp { Add = 0, Mul = 1, Fill = 2, Sub = 3, Div = 4 }
 
 /// <summary>Reduction op codes shared with native/src/internal.h.</summary>
 internal enum ReduceOp { Sum = 0, Mean = 1, Amax = 2, Amin = 3 }

@@ -126,6 +126,10 @@ public static partial class torch
 
         /// <summary>Adds a scalar in place.</summary>
         public Tensor add_(double value) => Inplace(InplaceScalarOp.Add, value);
+        /// <summary>Subtracts a scalar in place.</summary>
+        public Tensor sub_(double value) => Inplace(InplaceScalarOp.Sub, value);
+        /// <summary>Divides by a scalar in place.</summary>
+        public Tensor div_(double value) => Inplace(InplaceScalarOp.Div, value);
         /// <summary>Multiplies by a scalar in place.</summary>
         public Tensor mul_(double value) => Inplace(InplaceScalarOp.Mul, value);
         /// <summary>Sets every element to <paramref name="value"/>.</summary>

@@ -20,7 +20,7 @@ enum class Unary { Neg = 0, Abs = 1, Sqrt = 2, Exp = 3, Log = 4, Relu = 5, Tanh 
                    Softplus = 8, LogSigmoid = 9, Square = 10, Sign = 11 };
 enum class Binary { Add = 0, Sub = 1, Mul = 2, Div = 3, Pow = 4, Maximum = 5, Minimum = 6,
                     Eq = 7, Ne = 8, Lt = 9, Le = 10, Gt = 11, Ge = 12 };
-enum class InplaceScalar { Add = 0, Mul = 1, Fill = 2 };
+enum class InplaceScalar { Add = 0, Mul = 1, Fill = 2, Sub = 3, Div = 4 };
 enum class Reduce { Sum = 0, Mean = 1, Amax = 2, Amin = 3 };
 enum class Factory { Zeros = 0, Ones = 1, Full = 2, Empty = 3, Rand = 4, Randn = 5, Normal = 6, Randint = 7 };
 enum class Init { Uniform = 0, Normal = 1, Constant = 2 };

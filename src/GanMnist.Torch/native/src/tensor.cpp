@@ -166,6 +166,8 @@ GMT_API int gmt_tensor_inplace_scalar(gmt_tensor t, int op, double s) {
     case gmt::InplaceScalar::Add: T(t).add_(value); return GMT_OK;
     case gmt::InplaceScalar::Mul: T(t).mul_(value); return GMT_OK;
     case gmt::InplaceScalar::Fill: T(t).fill_(value); return GMT_OK;
+    case gmt::InplaceScalar::Sub: T(t).sub_(value); return GMT_OK;
+    case gmt::InplaceScalar::Div: T(t).div_(value); return GMT_OK;
   }
   TORCH_CHECK(false, "unknown in-place op code ", op);
   GMT_CATCH(GMT_ERROR)

@@ -1,0 +1,147 @@
+using System.Buffers.Binary;
+using System.IO.Compression;
+
+namespace GanMnist.Data;
+
+/// <summary>Pixels of an IDX image file: <c>Count</c> images of <c>Rows</c> x <c>Columns</c> unsigned bytes, row-major.</summary>
+internal sealed record IdxImages(int Count, int Rows, int Columns, byte[] Pixels);
+
+/// <summary>
+/// Reads the IDX files MNIST is distributed in (gzip-compressed or raw, told apart by content), and
+/// validates them completely before returning anything: every violation is an
+/// <see cref="InvalidDataException"/> that names the file, what was expected and what was found.
+/// </summary>
+internal static class IdxReader
+{
+    internal const int ImagesMagic = 0x00000803; // unsigned bytes, 3 dimensions (2051)
+    internal const int LabelsMagic = 0x00000801; // unsigned bytes, 1 dimension (2049)
+    internal const int ImageSize = 28;
+    internal const int ClassCount = 10;
+
+    internal static IdxImages ReadImages(string path)
+    {
+        using var stream = Open(path, out var compressed);
+        var header = ReadHeader(stream, path, 16, compressed);
+        CheckMagic(header, path, ImagesMagic, "images", 3);
+        var count = ReadCount(header, 4, path);
+        var rows = ReadCount(header, 8, path);
+        var columns = ReadCount(header, 12, path);
+        if (rows != ImageSize || columns != ImageSize)
+        {
+            throw Invalid(path, $"holds {rows}x{columns} images, expected {ImageSize}x{ImageSize}");
+        }
+
+        var pixels = ReadPayload(stream, path, (long)count * rows * columns, $"{count} images of {rows}x{columns} bytes", compressed);
+        return new IdxImages(count, rows, columns, pixels);
+    }
+
+    internal static byte[] ReadLabels(string path)
+    {
+        using var stream = Open(path, out var compressed);
+        var header = ReadHeader(stream, path, 8, compressed);
+        CheckMagic(header, path, LabelsMagic, "labels", 1);
+        var count = ReadCount(header, 4, path);
+        var labels = ReadPayload(stream, path, count, $"{count} labels", compressed);
+        for (var i = 0; i < labels.Length; i++)
+        {
+            if (labels[i] >= ClassCount)
+            {
+                throw Invalid(path, $"label {labels[i]} at index {i} is outside 0..{ClassCount - 1}");
+            }
+        }
+
+        return labels;
+    }
+
+    private static Stream Open(string path, out bool compressed)
+    {
+        var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.SequentialScan);
+        Span<byte> magic = stackalloc byte[2];
+        compressed = file.Read(magic) == 2 && magic[0] == 0x1f && magic[1] == 0x8b;
+        file.Position = 0;
+        return compressed ? new BufferedStream(new GZipStream(file, CompressionMode.Decompress), 1 << 16) : file;
+    }
+
+    private static byte[] ReadHeader(Stream stream, string path, int length, bool compressed)
+    {
+        var header = new byte[length];
+        var read = Fill(stream, header, path, compressed);
+        if (read < length)
+        {
+            throw Invalid(path, $"is too short for an IDX header: {read} bytes, expected {length}");
+        }
+
+        return header;
+    }
+
+    private static void CheckMagic(byte[] header, string path, int expected, string what, int dimensions)
+    {
+        var magic = BinaryPrimitives.ReadInt32BigEndian(header);
+        if (magic == expected)
+        {
+            return;
+        }
+
+        if (header[0] != 0 || header[1] != 0 || header[2] != 0x08)
+        {
+            throw Invalid(path, $"is not an IDX file of unsigned bytes: magic number 0x{magic:X8}, expected 0x{expected:X8} ({expected}, {what})");
+        }
+
+        throw Invalid(path, $"has {header[3]} dimensions (magic number {magic}), expected {dimensions} for {what} (magic number {expected})");
+    }
+
+    private static int ReadCount(byte[] header, int offset, string path)
+    {
+        var value = BinaryPrimitives.ReadUInt32BigEndian(header.AsSpan(offset));
+        return value <= int.MaxValue ? (int)value : throw Invalid(path, $"declares a dimension of {value}, larger than supported");
+    }
+
+    private static byte[] ReadPayload(Stream stream, string path, long expected, string what, bool compressed)
+    {
+        if (!compressed)
+        {
+            var actual = stream.Length - stream.Position;
+            if (actual != expected)
+            {
+                throw Invalid(path, actual < expected
+                    ? $"is truncated: the header promises {what} ({expected} bytes) but {actual} bytes follow"
+                    : $"has {actual - expected} bytes after the {what} ({expected} bytes) its header promises");
+            }
+        }
+
+        if (expected > Array.MaxLength)
+        {
+            throw Invalid(path, $"declares {what}, too large to load");
+        }
+
+        var data = new byte[expected];
+        var read = Fill(stream, data, path, compressed);
+        if (read < expected)
+        {
+            throw Invalid(path, $"is truncated: the header promises {what} ({expected} bytes) but only {read} bytes follow");
+        }
+
+        if (compressed && Fill(stream, new byte[1], path, compressed) != 0)
+        {
+            throw Invalid(path, $"has data after the {what} ({expected} bytes) its header promises");
+        }
+
+        return data;
+    }
+
+    /// <summary>Reads until <paramref name="buffer"/> is full or the stream ends; gzip damage becomes a named error.</summary>
+    private static int Fill(Stream stream, byte[] buffer, string path, bool compressed)
+    {
+        try
+        {
+            return stream.ReadAtLeast(buffer, buffer.Length, throwOnEndOfStream: false);
+        }
+        catch (InvalidDataException e) when (compressed)
+        {
+            throw Invalid(path, $"is not a valid gzip stream ({e.Message})", e);
+        }
+    }
+
+    private static InvalidDataException Invalid(string path, string problem, Exception? inner = null) =>
+        new($"MNIST file '{path}' {problem}.", inner);
+}

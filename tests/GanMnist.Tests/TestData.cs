@@ -1,0 +1,93 @@
+using System.Buffers.Binary;
+using System.IO.Compression;
+
+namespace GanMnist.Tests;
+
+/// <summary>Where the original MNIST files are, and builders of small IDX files for error tests.</summary>
+internal static class TestData
+{
+    /// <summary>GANMNIST_DATA when set (CI), else ../shared/mnist beside the repository.</summary>
+    public static string MnistDirectory { get; } = Locate();
+
+    private static string Locate()
+    {
+        var fromEnvironment = Environment.GetEnvironmentVariable("GANMNIST_DATA");
+        if (!string.IsNullOrEmpty(fromEnvironment))
+        {
+            return fromEnvironment;
+        }
+
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            if (File.Exists(Path.Combine(dir.FullName, "GanMnist.sln")))
+            {
+                var shared = Path.GetFullPath(Path.Combine(dir.FullName, "..", "shared", "mnist"));
+                return Directory.Exists(shared) ? shared
+                    : throw new DirectoryNotFoundException($"MNIST test data not found at '{shared}'; set GANMNIST_DATA to a folder holding the four MNIST files.");
+            }
+        }
+
+        throw new DirectoryNotFoundException("Set GANMNIST_DATA to a folder holding the four MNIST files.");
+    }
+
+    /// <summary>An IDX images file: header (magic, count, rows, columns) then the pixels.</summary>
+    public static byte[] Images(int count, int rows = 28, int columns = 28, int magic = 0x803, int? pixelBytes = null)
+    {
+        var header = new byte[16];
+        BinaryPrimitives.WriteInt32BigEndian(header, magic);
+        BinaryPrimitives.WriteInt32BigEndian(header.AsSpan(4), count);
+        BinaryPrimitives.WriteInt32BigEndian(header.AsSpan(8), rows);
+        BinaryPrimitives.WriteInt32BigEndian(header.AsSpan(12), columns);
+        var pixels = new byte[pixelBytes ?? (count * rows * columns)];
+        for (var i = 0; i < pixels.Length; i++)
+        {
+            pixels[i] = (byte)(i * 7);
+        }
+
+        return [.. header, .. pixels];
+    }
+
+    /// <summary>An IDX labels file: header (magic, count) then the labels.</summary>
+    public static byte[] Labels(byte[] labels, int magic = 0x801, int? count = null)
+    {
+        var header = new byte[8];
+        BinaryPrimitives.WriteInt32BigEndian(header, magic);
+        BinaryPrimitives.WriteInt32BigEndian(header.AsSpan(4), count ?? labels.Length);
+        return [.. header, .. labels];
+    }
+
+    public static byte[] Gzip(byte[] data)
+    {
+        using var output = new MemoryStream();
+        using (var gzip = new GZipStream(output, CompressionLevel.Fastest))
+        {
+            gzip.Write(data);
+        }
+
+        return output.ToArray();
+    }
+}
+
+/// <summary>A temporary folder deleted at the end of the test.</summary>
+internal sealed class TempFolder : IDisposable
+{
+    public TempFolder() => Path = Directory.CreateTempSubdirectory("ganmnist-test-").FullName;
+
+    public string Path { get; }
+
+    public string Write(string name, byte[] content)
+    {
+        var file = System.IO.Path.Combine(Path, name);
+        File.WriteAllBytes(file, content);
+        return file;
+    }
+
+    public void Dispose() => Directory.Delete(Path, recursive: true);
+}
+
+/// <summary>Tests that change GANMNIST_DATA run alone.</summary>
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class EnvironmentCollection
+{
+    public const string Name = "Process environment";
+}
