@@ -1,0 +1,83 @@
+using static GanMnist.Torch.torch;
+
+namespace GanMnist.Imaging;
+
+/// <summary>Lays out single-channel images in [-1, 1] as a grid and writes it as a PNG.</summary>
+public static class ImageGrid
+{
+    private const int Padding = 2;
+    private const byte Border = 96;
+
+    /// <summary>
+    /// The grid's pixels: images (N, 1, H, W) in [-1, 1], <paramref name="columns"/> per row, separated by a
+    /// 2-pixel gray border; values are mapped to 0..255 as round((x + 1) / 2 · 255).
+    /// </summary>
+    /// <returns>The pixels, row-major, and the grid's width and height.</returns>
+    /// <exception cref="ArgumentException">The images are not (N, 1, H, W).</exception>
+    public static (byte[] Pixels, int Width, int Height) Compose(Tensor images, int columns)
+    {
+        ArgumentNullException.ThrowIfNull(images);
+        var shape = images.shape;
+        if (shape.Length != 4 || shape[1] != 1)
+        {
+            throw new ArgumentException($"A grid takes (N, 1, H, W) images; got {images}.", nameof(images));
+        }
+
+        ArgumentOutOfRangeException.ThrowIfLessThan(columns, 1);
+        var (count, height, width) = ((int)shape[0], (int)shape[2], (int)shape[3]);
+        var rows = (count + columns - 1) / columns;
+        var gridWidth = (columns * (width + Padding)) + Padding;
+        var gridHeight = (rows * (height + Padding)) + Padding;
+        float[] values;
+        using (var cpu = images.detach().to(ScalarType.Float32, CPU))
+        {
+            values = cpu.ToArray<float>();
+        }
+
+        var pixels = new byte[gridWidth * gridHeight];
+        Array.Fill(pixels, Border);
+        for (var i = 0; i < count; i++)
+        {
+            var (top, left) = ((i / columns * (height + Padding)) + Padding, (i % columns * (width + Padding)) + Padding);
+            for (var y = 0; y < height; y++)
+            {
+                for (var x = 0; x < width; x++)
+                {
+                    var v = values[(i * height * width) + (y * width) + x];
+                    pixels[((top + y) * gridWidth) + left + x] = (byte)Math.Clamp(MathF.Round((v + 1) / 2 * 255), 0, 255);
+                }
+            }
+        }
+
+        return (pixels, gridWidth, gridHeight);
+    }
+
+    /// <summary>Writes the images as a PNG grid (atomically: a temporary file renamed into place).</summary>
+    public static void Save(Tensor images, int columns, string path)
+    {
+        var (pixels, width, height) = Compose(images, columns);
+        AtomicFile.WriteAllBytes(path, PngEncoder.EncodeGray(pixels, width, height));
+    }
+}
+
+/// <summary>Writes files so that a reader never sees a half-written one.</summary>
+internal static class AtomicFile
+{
+    internal static void WriteAllBytes(string path, byte[] content)
+    {
+        var directory = Path.GetDirectoryName(Path.GetFullPath(path))!;
+        Directory.CreateDirectory(directory);
+        var temporary = Path.Combine(directory, $".{Path.GetFileName(path)}.{Guid.NewGuid():N}.tmp");
+        try
+        {
+            File.WriteAllBytes(temporary, content);
+            File.Move(temporary, path, overwrite: true);
+        }
+        finally
+        {
+            File.Delete(temporary);
+        }
+    }
+
+    internal static void WriteAllText(string path, string content) => WriteAllBytes(path, System.Text.Encoding.UTF8.GetBytes(content));
+}

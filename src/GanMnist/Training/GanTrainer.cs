@@ -1,0 +1,474 @@
+using System.Diagnostics;
+using System.Security.Cryptography;
+using GanMnist.Data;
+using GanMnist.Imaging;
+using GanMnist.Losses;
+using GanMnist.Models;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using static GanMnist.Torch.torch;
+
+namespace GanMnist.Training;
+
+/// <summary>
+/// Trains a generator against a discriminator, as pytorch/examples' DCGAN reads: per batch (1) update
+/// D on real images and detached fakes, (2) update G through D. Every step runs inside a dispose scope;
+/// losses are read back to the host once per logging interval. Samples, history and chart are written to
+/// <see cref="GanTrainerOptions.OutputDirectory"/>.
+/// </summary>
+public sealed partial class GanTrainer
+{
+    private readonly ILogger _logger;
+    private readonly IReadOnlyList<ITrainingCallback> _callbacks;
+    private readonly GanComponents _components;
+
+    /// <summary>Creates a trainer from options (validated now: every problem is reported at once).</summary>
+    /// <exception cref="OptionsValidationException">An option is invalid; the failures name each option.</exception>
+    public GanTrainer(GanTrainerOptions options, ILogger? logger = null, IEnumerable<ITrainingCallback>? callbacks = null)
+        : this(options, logger, callbacks, new GanComponents())
+    {
+    }
+
+    /// <summary>Creates a trainer from dependency injection.</summary>
+    public GanTrainer(IOptions<GanTrainerOptions> options, ILogger<GanTrainer>? logger = null, IEnumerable<ITrainingCallback>? callbacks = null)
+        : this(options.Value, logger, callbacks)
+    {
+    }
+
+    internal GanTrainer(GanTrainerOptions options, ILogger? logger, IEnumerable<ITrainingCallback>? callbacks, GanComponents components)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        GanTrainerOptionsValidator.ThrowIfInvalid(options);
+        Options = options.Clone();
+        _logger = logger ?? NullLogger.Instance;
+        _callbacks = [.. callbacks ?? [], .. components.Callbacks];
+        _components = components;
+    }
+
+    /// <summary>The options of this trainer (a copy; later changes to the original do not apply).</summary>
+    public GanTrainerOptions Options { get; }
+
+    /// <summary>Configures a trainer fluently, e.g. <c>GanTrainer.Create(b => b.UsePreset(GanPreset.Quick).Epochs(5))</c>.</summary>
+    /// <exception cref="OptionsValidationException">The resulting options are invalid.</exception>
+    public static GanTrainer Create(Action<GanTrainerBuilder> configure, ILogger? logger = null)
+    {
+        ArgumentNullException.ThrowIfNull(configure);
+        var builder = new GanTrainerBuilder();
+        configure(builder);
+        return builder.Build(logger);
+    }
+
+    /// <summary>
+    /// Trains on <paramref name="dataset"/>. Runs on a dedicated thread; progress is reported through
+    /// <paramref name="progress"/>, the logger and the callbacks. Cancellation takes effect within one step
+    /// and surfaces as <see cref="OperationCanceledException"/> after the step has completed.
+    /// </summary>
+    /// <exception cref="ArgumentException">The dataset's images do not fit the models.</exception>
+    /// <exception cref="NonFiniteLossException">A loss became NaN or infinite.</exception>
+    public Task<TrainingResult> TrainAsync(IImageDataset dataset, IProgress<TrainingProgress>? progress = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(dataset);
+        return Task.Factory.StartNew(() => Train(dataset, progress, cancellationToken), cancellationToken,
+            TaskCreationOptions.LongRunning, TaskScheduler.Default);
+    }
+
+    private TrainingResult Train(IImageDataset dataset, IProgress<TrainingProgress>? progress, CancellationToken cancellationToken)
+    {
+        var options = Options;
+        var seed = options.Seed ?? BitConverter.ToUInt64(RandomNumberGenerator.GetBytes(8));
+        var device = Device.Parse(options.Device);
+        device.EnsureAvailable();
+        set_num_threads(options.Threads ?? Environment.ProcessorCount);
+
+        LogStart(_logger, seed, device.ToString(), get_num_threads(), __version__);
+        manual_seed(seed); // dropout and anything else drawing from the default generator
+        using var random = new Generator(seed);
+        var generator = _components.Generator?.Invoke(options, random)
+            ?? GanModels.CreateGenerator(options.Architecture, options.LatentSize, options.LeakyReluSlope, options.Initialization, options.MlpActivation, random);
+        var discriminator = _components.Discriminator?.Invoke(options, random)
+            ?? GanModels.CreateDiscriminator(options.Architecture, options.LeakyReluSlope, options.Initialization, options.MlpActivation, random);
+        try
+        {
+            CheckShapes(dataset, generator, discriminator);
+            generator.Module.to(device).train();
+            discriminator.Module.to(device).train();
+            var loss = _components.Loss ?? CreateLoss(options);
+            var run = new Run(this, options, dataset, generator, discriminator, loss, device, seed, random, progress);
+            try
+            {
+                run.Execute(cancellationToken);
+            }
+            finally
+            {
+                run.Dispose();
+            }
+
+            return new TrainingResult(generator, discriminator, run.History, run.OutputDirectory, seed, run.SampleFiles);
+        }
+        catch
+        {
+            generator.Module.Dispose();
+            discriminator.Module.Dispose();
+            throw;
+        }
+    }
+
+    internal static IGanLoss CreateLoss(GanTrainerOptions options)
+    {
+        IGanLoss loss = options.Loss switch
+        {
+            GanLossKind.NonSaturating => GanLosses.NonSaturating,
+            GanLossKind.Minimax => GanLosses.Minimax,
+            GanLossKind.LeastSquares => GanLosses.LeastSquares,
+            GanLossKind.Hinge => GanLosses.Hinge,
+            GanLossKind.WassersteinGp => GanLosses.WassersteinGp(options.GradientPenaltyWeight),
+            _ => throw new ArgumentOutOfRangeException(nameof(options), options.Loss, "unknown loss"),
+        };
+        return options.LabelSmoothing is { } target ? ((IBinaryCrossEntropyGanLoss)loss).WithLabelSmoothing(target) : loss;
+    }
+
+    private static void CheckShapes(IImageDataset dataset, IGenerator generator, IDiscriminator discriminator)
+    {
+        if (!dataset.ImageShape.SequenceEqual(generator.ImageShape) || !dataset.ImageShape.SequenceEqual(discriminator.ImageShape))
+        {
+            throw new ArgumentException(
+                $"The dataset's images are [{string.Join(", ", dataset.ImageShape)}] but the generator makes [{string.Join(", ", generator.ImageShape)}] " +
+                $"and the discriminator takes [{string.Join(", ", discriminator.ImageShape)}].", nameof(dataset));
+        }
+
+        if (generator.ClassCount > 0 && dataset.ClassCount != generator.ClassCount)
+        {
+            throw new ArgumentException($"The generator is conditioned on {generator.ClassCount} classes but the dataset has {dataset.ClassCount}.", nameof(dataset));
+        }
+    }
+
+    /// <summary>The state of one training run.</summary>
+    private sealed class Run : IDisposable
+    {
+        private readonly GanTrainer _trainer;
+        private readonly GanTrainerOptions _options;
+        private readonly IGenerator _g;
+        private readonly IDiscriminator _d;
+        private readonly IGanLoss _loss;
+        private readonly Generator _random;
+        private readonly IProgress<TrainingProgress>? _progress;
+        private readonly DataLoader _loader;
+        private readonly GanMnist.Torch.Modules.Adam _gOptimizer;
+        private readonly GanMnist.Torch.Modules.Adam _dOptimizer;
+        private readonly Tensor _fixedNoise;
+        private readonly Tensor? _fixedLabels;
+        private readonly TrainingContext _context;
+        private readonly List<Tensor> _pending = []; // per-step values still on the device
+        private readonly List<double[]> _epochValues = [];
+        private readonly List<string> _sampleFiles = [];
+        private readonly Stopwatch _clock = new();
+        private string[]? _valueNames;
+        private long _globalStep;
+        private long _images;
+
+        public Run(GanTrainer trainer, GanTrainerOptions options, IImageDataset dataset, IGenerator g, IDiscriminator d, IGanLoss loss,
+            Device device, ulong seed, Generator random, IProgress<TrainingProgress>? progress)
+        {
+            (_trainer, _options, _g, _d, _loss, _random, _progress) = (trainer, options, g, d, loss, random, progress);
+            var conditional = g.ClassCount > 0;
+            _loader = new DataLoader(dataset, options.BatchSize, shuffle: true, seed, options.DropLast, device, withLabels: conditional);
+            _gOptimizer = optim.Adam(g.Module.parameters(), options.GeneratorLearningRate, options.Beta1, options.Beta2, options.AdamEpsilon);
+            _dOptimizer = optim.Adam(d.Module.parameters(), options.DiscriminatorLearningRate, options.Beta1, options.Beta2, options.AdamEpsilon);
+            var samples = options.SampleGridSize * options.SampleGridSize;
+            using (var sampleRandom = new Generator(seed ^ 0x5EED5A3B1E5UL))
+            {
+                _fixedNoise = randn([samples, g.LatentSize], generator: sampleRandom).to(device).DetachFromDisposeScope();
+                _fixedLabels = conditional
+                    ? tensor(Enumerable.Range(0, samples).Select(i => (long)(i % g.ClassCount)).ToArray()).to(device).DetachFromDisposeScope()
+                    : null;
+            }
+
+            OutputDirectory = Path.GetFullPath(options.OutputDirectory);
+            Directory.CreateDirectory(OutputDirectory);
+            _context = new TrainingContext(options.Clone(), g, d, device, seed, _fixedNoise, OutputDirectory);
+        }
+
+        public TrainingHistory History { get; } = new();
+
+        public string OutputDirectory { get; }
+
+        public IReadOnlyList<string> SampleFiles => _sampleFiles;
+
+        public void Execute(CancellationToken cancellationToken)
+        {
+            _clock.Start();
+            Each(c => c.OnTrainingStart(_context));
+            for (var epoch = 1; epoch <= _options.Epochs; epoch++)
+            {
+                Each(c => c.OnEpochStart(_context, epoch));
+                var epochClock = Stopwatch.StartNew();
+                var epochImages = _images;
+                var step = 0;
+                foreach (var batch in _loader.Epoch(epoch - 1))
+                {
+                    using (batch)
+                    {
+                        Step(batch);
+                        _images += batch.Size;
+                    }
+
+                    step++;
+                    _globalStep++;
+                    var info = new StepInfo(epoch, step, _globalStep);
+                    Each(c => c.OnStepEnd(_context, info));
+                    if (step % _options.LogEverySteps == 0)
+                    {
+                        Report(epoch, step, Flush(epoch, step));
+                    }
+
+                    cancellationToken.ThrowIfCancellationRequested();
+                }
+
+                var last = Flush(epoch, step);
+                if (last is not null)
+                {
+                    Report(epoch, step, last);
+                }
+
+                EndEpoch(epoch, epochClock.Elapsed.TotalSeconds, _images - epochImages);
+            }
+
+            WriteFiles();
+            Each(c => c.OnTrainingEnd(_context, History));
+        }
+
+        /// <summary>One training step: D on real and detached fakes (DiscriminatorSteps times), then G through D.</summary>
+        private void Step(ImageBatch batch)
+        {
+            using var scope = NewDisposeScope();
+            var real = batch.Images;
+            var labels = batch.Labels;
+            var size = real.size(0);
+            LossOutput? dOut = null;
+            Tensor fake = null!;
+            for (var k = 0; k < _options.DiscriminatorSteps; k++)
+            {
+                var noise = randn([size, _g.LatentSize], device: real.device, generator: _random);
+                var lastDStep = k == _options.DiscriminatorSteps - 1;
+                // The last D step's fakes are kept (with their graph) for the G step, as pytorch/examples does.
+                using (lastDStep ? null : no_grad())
+                {
+                    fake = _g.Generate(noise, labels);
+                }
+
+                var detached = fake.detach();
+                var input = new DiscriminatorLossInput(_d.Forward(real, labels), _d.Forward(detached, labels), real, detached, _d, labels, _random);
+                dOut = _loss.Discriminator(input);
+                _dOptimizer.zero_grad();
+                dOut.Loss.backward();
+                _dOptimizer.step();
+            }
+
+            // G step: D's weights need no gradient here, so D's backward only propagates to its input.
+            SetRequiresGrad(_d.Module, false);
+            LossOutput gOut;
+            try
+            {
+                gOut = _loss.Generator(new GeneratorLossInput(_d.Forward(fake, labels), fake, _d, labels));
+                _gOptimizer.zero_grad();
+                gOut.Loss.backward();
+                _gOptimizer.step();
+            }
+            finally
+            {
+                SetRequiresGrad(_d.Module, true);
+            }
+
+            Record(dOut!, gOut);
+        }
+
+        /// <summary>Keeps this step's values on the device (one small tensor) until the next flush.</summary>
+        private void Record(LossOutput d, LossOutput g)
+        {
+            _valueNames ??= [.. d.Values.Keys.Union(g.Values.Keys).Order(StringComparer.Ordinal)];
+            var values = new List<Tensor> { d.Loss.detach(), g.Loss.detach() };
+            // D(G(z)) is taken from D's step (before G's update), as the seeds report it; other values from whichever loss has them.
+            values.AddRange(_valueNames.Select(n => d.Values.TryGetValue(n, out var v) ? v : g.Values[n]));
+            _pending.Add(stack(values).to(ScalarType.Float64).DetachFromDisposeScope());
+        }
+
+        /// <summary>Reads the pending values (one device round-trip), checks them, and returns their means.</summary>
+        private double[]? Flush(int epoch, int step)
+        {
+            if (_pending.Count == 0)
+            {
+                return null;
+            }
+
+            double[] all;
+            using (var rows = stack(_pending))
+            {
+                all = rows.ToArray<double>();
+            }
+
+            var width = 2 + _valueNames!.Length;
+            var firstStep = step - _pending.Count + 1;
+            foreach (var t in _pending)
+            {
+                t.Dispose();
+            }
+
+            _pending.Clear();
+            var rowCount = all.Length / width;
+            for (var r = 0; r < rowCount; r++)
+            {
+                for (var c = 0; c < width; c++)
+                {
+                    var value = all[(r * width) + c];
+                    if (!double.IsFinite(value))
+                    {
+                        var name = c == 0 ? "discriminator loss" : c == 1 ? "generator loss" : _valueNames[c - 2];
+                        throw new NonFiniteLossException(epoch, firstStep + r, name, value);
+                    }
+                }
+
+                _epochValues.Add(all.AsSpan(r * width, width).ToArray());
+            }
+
+            var means = new double[width];
+            for (var c = 0; c < width; c++)
+            {
+                double sum = 0;
+                for (var r = 0; r < rowCount; r++)
+                {
+                    sum += all[(r * width) + c];
+                }
+
+                means[c] = sum / rowCount;
+            }
+
+            return means;
+        }
+
+        private void Report(int epoch, int step, double[]? means)
+        {
+            if (means is null)
+            {
+                return;
+            }
+
+            var elapsed = _clock.Elapsed;
+            var rate = _images / Math.Max(elapsed.TotalSeconds, 1e-9);
+            var stepsTotal = (long)_options.Epochs * _loader.BatchesPerEpoch;
+            var remaining = TimeSpan.FromSeconds(elapsed.TotalSeconds / Math.Max(_globalStep, 1) * (stepsTotal - _globalStep));
+            var (real, fakeScore) = (Value(means, LossValues.RealScore), Value(means, LossValues.FakeScore));
+            var report = new TrainingProgress(epoch, _options.Epochs, step, _loader.BatchesPerEpoch, _globalStep, rate, means[0], means[1], real, fakeScore, elapsed, remaining);
+            LogProgress(_trainer._logger, epoch, _options.Epochs, step, _loader.BatchesPerEpoch, means[0], means[1], real, fakeScore, rate);
+            _progress?.Report(report);
+        }
+
+        private double Value(double[] means, string name)
+        {
+            var i = Array.IndexOf(_valueNames!, name);
+            return i < 0 ? double.NaN : means[2 + i];
+        }
+
+        private void EndEpoch(int epoch, double seconds, long images)
+        {
+            var width = 2 + _valueNames!.Length;
+            var means = Enumerable.Range(0, width).Select(c => _epochValues.Average(row => row[c])).ToArray();
+            _epochValues.Clear();
+            var values = _valueNames.Select((n, i) => (n, means[2 + i])).ToDictionary(p => p.n, p => p.Item2);
+            var summary = new EpochSummary(epoch, means[0], means[1], Value(means, LossValues.RealScore), Value(means, LossValues.FakeScore),
+                seconds, images / Math.Max(seconds, 1e-9), values);
+            History.Add(summary);
+            LogEpoch(_trainer._logger, epoch, _options.Epochs, summary.DiscriminatorLoss, summary.GeneratorLoss, summary.RealScore, summary.FakeScore, seconds, summary.ImagesPerSecond);
+            WriteFiles();
+            Each(c => c.OnEpochEnd(_context, summary));
+            if (_options.SampleEveryEpochs > 0 && (epoch % _options.SampleEveryEpochs == 0 || epoch == _options.Epochs))
+            {
+                var path = Path.Combine(OutputDirectory, "samples", $"epoch_{epoch:D4}.png");
+                WriteSamples(path);
+                _sampleFiles.Add(path);
+                Each(c => c.OnSampleWritten(_context, epoch, path));
+            }
+        }
+
+        /// <summary>Samples from the fixed noise in evaluation mode (batch-norm running statistics), as the seeds do.</summary>
+        private void WriteSamples(string path)
+        {
+            using var scope = NewDisposeScope();
+            using var noGrad = no_grad();
+            _g.Module.eval();
+            try
+            {
+                ImageGrid.Save(_g.Generate(_fixedNoise, _fixedLabels), _options.SampleGridSize, path);
+            }
+            finally
+            {
+                _g.Module.train();
+            }
+        }
+
+        private void WriteFiles()
+        {
+            AtomicFile.WriteAllText(Path.Combine(OutputDirectory, "history.csv"), History.ToCsv());
+            AtomicFile.WriteAllText(Path.Combine(OutputDirectory, "history.json"), History.ToJson());
+            if (History.Epochs.Count > 0)
+            {
+                var x = History.Epochs.Select(e => (double)e.Epoch).ToArray();
+                AtomicFile.WriteAllText(Path.Combine(OutputDirectory, "losses.svg"), LossChart.Svg($"GanMnist losses ({_loss.Name})", x,
+                [
+                    ("discriminator", History.Epochs.Select(e => e.DiscriminatorLoss).ToArray()),
+                    ("generator", History.Epochs.Select(e => e.GeneratorLoss).ToArray()),
+                ]));
+            }
+        }
+
+        private void Each(Action<ITrainingCallback> action)
+        {
+            foreach (var callback in _trainer._callbacks)
+            {
+                action(callback);
+            }
+        }
+
+        private static void SetRequiresGrad(nn.Module module, bool value)
+        {
+            foreach (var p in module.parameters())
+            {
+                p.requires_grad_(value);
+            }
+        }
+
+        public void Dispose()
+        {
+            foreach (var t in _pending)
+            {
+                t.Dispose();
+            }
+
+            _gOptimizer.Dispose();
+            _dOptimizer.Dispose();
+            _fixedNoise.Dispose();
+            _fixedLabels?.Dispose();
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Training with seed {Seed} on {Device} ({Threads} intra-op threads, libtorch {Version})")]
+    private static partial void LogStart(ILogger logger, ulong seed, string device, int threads, string version);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Epoch {Epoch}/{Epochs} step {Step}/{Steps}: D loss {DLoss:F4}, G loss {GLoss:F4}, D(x) {Real:F3}, D(G(z)) {Fake:F3}, {Rate:F0} images/s")]
+    private static partial void LogProgress(ILogger logger, int epoch, int epochs, int step, int steps, double dLoss, double gLoss, double real, double fake, double rate);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Epoch {Epoch}/{Epochs} done: D loss {DLoss:F4}, G loss {GLoss:F4}, D(x) {Real:F3}, D(G(z)) {Fake:F3} in {Seconds:F1} s ({Rate:F0} images/s)")]
+    private static partial void LogEpoch(ILogger logger, int epoch, int epochs, double dLoss, double gLoss, double real, double fake, double seconds, double rate);
+}
+
+/// <summary>Models, loss and callbacks supplied through the builder instead of the options.</summary>
+internal sealed class GanComponents
+{
+    public Func<GanTrainerOptions, Generator, IGenerator>? Generator { get; set; }
+
+    public Func<GanTrainerOptions, Generator, IDiscriminator>? Discriminator { get; set; }
+
+    public IGanLoss? Loss { get; set; }
+
+    public List<ITrainingCallback> Callbacks { get; } = [];
+}

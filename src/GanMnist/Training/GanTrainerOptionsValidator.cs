@@ -1,0 +1,74 @@
+using System.ComponentModel.DataAnnotations;
+using Microsoft.Extensions.Options;
+using static GanMnist.Torch.torch;
+
+namespace GanMnist.Training;
+
+/// <summary>The rules that span several options (single-value ranges are DataAnnotations on the options).</summary>
+internal sealed class GanTrainerOptionsValidator : IValidateOptions<GanTrainerOptions>
+{
+    public ValidateOptionsResult Validate(string? name, GanTrainerOptions options)
+    {
+        var failures = CrossFieldFailures(options).ToList();
+        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+
+    internal static IEnumerable<string> CrossFieldFailures(GanTrainerOptions options)
+    {
+        if (options.LabelSmoothing is { } target)
+        {
+            if (target is <= 0 or > 1)
+            {
+                yield return $"{nameof(GanTrainerOptions.LabelSmoothing)} must be in (0, 1] (was {target}).";
+            }
+
+            if (options.Loss is not (GanLossKind.NonSaturating or GanLossKind.Minimax))
+            {
+                yield return $"{nameof(GanTrainerOptions.LabelSmoothing)} applies to the cross-entropy losses (NonSaturating, Minimax), not {options.Loss}.";
+            }
+        }
+
+        if (!string.IsNullOrWhiteSpace(options.Device))
+        {
+            string? problem = null;
+            try
+            {
+                Device.Parse(options.Device);
+            }
+            catch (FormatException e)
+            {
+                problem = $"{nameof(GanTrainerOptions.Device)}: {e.Message}";
+            }
+
+            if (problem is not null)
+            {
+                yield return problem;
+            }
+        }
+
+        if (options.OutputDirectory is { Length: > 0 } dir && dir.IndexOfAny(Path.GetInvalidPathChars()) >= 0)
+        {
+            yield return $"{nameof(GanTrainerOptions.OutputDirectory)} '{dir}' is not a valid path.";
+        }
+    }
+
+    /// <summary>DataAnnotations and cross-field rules together; every failure, each naming its option.</summary>
+    internal static List<string> AllFailures(GanTrainerOptions options)
+    {
+        var results = new List<ValidationResult>();
+        Validator.TryValidateObject(options, new ValidationContext(options), results, validateAllProperties: true);
+        var failures = results.Select(r => r.ErrorMessage ?? string.Join(", ", r.MemberNames)).ToList();
+        failures.AddRange(CrossFieldFailures(options));
+        return failures;
+    }
+
+    /// <summary>Throws <see cref="OptionsValidationException"/> listing every failure.</summary>
+    internal static void ThrowIfInvalid(GanTrainerOptions options)
+    {
+        var failures = AllFailures(options);
+        if (failures.Count > 0)
+        {
+            throw new OptionsValidationException(Options.DefaultName, typeof(GanTrainerOptions), failures);
+        }
+    }
+}

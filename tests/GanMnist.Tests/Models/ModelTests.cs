@@ -1,0 +1,94 @@
+using GanMnist.Models;
+using GanMnist.Torch.Modules;
+
+namespace GanMnist.Tests.Models;
+
+public sealed class ModelTests
+{
+    private static long Trainable(nn.Module m) => m.parameters().Sum(p => p.numel());
+
+    private static long RunningStatistics(nn.Module m) =>
+        m.named_buffers().Where(b => b.name.EndsWith("running_mean", StringComparison.Ordinal) || b.name.EndsWith("running_var", StringComparison.Ordinal)).Sum(b => b.buffer.numel());
+
+    [Fact]
+    public void DcganGenerator_HasTheTutorialsParameterCounts_AndMakes28x28Images()
+    {
+        using var scope = NewDisposeScope();
+        var g = GanModels.CreateGenerator(GanArchitecture.Dcgan);
+        using var module = g.Module;
+
+        Trainable(module).Should().Be(2_305_472);
+        (Trainable(module) + RunningStatistics(module)).Should().Be(2_330_944);
+        module.eval();
+        g.Generate(randn([3, 100])).shape.Should().Equal(3, 1, 28, 28);
+        module.state_dict().Keys.Should().Contain(["main.0.weight", "main.1.running_mean", "main.4.weight", "main.10.weight"]);
+    }
+
+    [Fact]
+    public void DcganDiscriminator_Has212865Parameters_AndExposesItsFeatures()
+    {
+        using var scope = NewDisposeScope();
+        var d = GanModels.CreateDiscriminator(GanArchitecture.Dcgan);
+        using var module = d.Module;
+        module.eval();
+        var x = randn([2, 1, 28, 28]);
+
+        Trainable(module).Should().Be(212_865);
+        var (logits, features) = d.ForwardWithFeatures(x);
+        features.shape.Should().Equal(2, 7 * 7 * 128);
+        equal(logits, d.Forward(x)).Should().BeTrue();
+    }
+
+    [Fact]
+    public void MlpModels_HaveSeed004sLayerSizes()
+    {
+        using var scope = NewDisposeScope();
+        var g = GanModels.CreateGenerator(GanArchitecture.Mlp);
+        var d = GanModels.CreateDiscriminator(GanArchitecture.Mlp);
+        using var gm = g.Module;
+        using var dm = d.Module;
+
+        // (100·128 + 128) + (128·256 + 256) + (256·512 + 512) + (512·784 + 784)
+        Trainable(gm).Should().Be(579_728);
+        // (784·512 + 512) + (512·256 + 256) + (256 + 1)
+        Trainable(dm).Should().Be(533_505);
+        g.Generate(randn([2, 100])).shape.Should().Equal(2, 1, 28, 28);
+        d.Forward(zeros([2, 1, 28, 28])).shape.Should().Equal(2, 1);
+        gm.modules().OfType<ReLU>().Should().HaveCount(3);
+    }
+
+    [Fact]
+    public void LeakyReluSlope_IsAnOption()
+    {
+        using var g = GanModels.CreateGenerator(GanArchitecture.Dcgan, leakyReluSlope: 0.3).Module;
+        using var mlp = GanModels.CreateGenerator(GanArchitecture.Mlp, leakyReluSlope: 0.1, mlpActivation: MlpActivation.LeakyRelu).Module;
+
+        g.modules().OfType<LeakyReLU>().Select(l => l.negative_slope).Should().AllBeEquivalentTo(0.3).And.HaveCount(3);
+        mlp.modules().OfType<LeakyReLU>().Select(l => l.negative_slope).Should().AllBeEquivalentTo(0.1).And.HaveCount(3);
+    }
+
+    [Fact]
+    public void KerasInitialization_GlorotUniformKernelsAndZeroBiases()
+    {
+        using var d = GanModels.CreateDiscriminator(GanArchitecture.Mlp, initialization: WeightInitialization.Keras).Module;
+        var first = (Linear)d.modules().OfType<Linear>().First();
+
+        var bound = Math.Sqrt(6.0 / (784 + 512));
+        var w = first.weight.ToArray<float>();
+        w.Should().OnlyContain(v => Math.Abs(v) <= bound);
+        w.Max().Should().BeGreaterThan((float)(0.95 * bound));
+        d.modules().OfType<Linear>().Should().OnlyContain(l => l.bias!.ToArray<float>().All(v => v == 0));
+    }
+
+    [Fact]
+    public void UnconditionalModels_GivenLabels_ThrowNamingTheModel()
+    {
+        using var scope = NewDisposeScope();
+        var g = GanModels.CreateGenerator(GanArchitecture.Mlp);
+        using var module = g.Module;
+
+        var act = () => g.Generate(randn([2, 100]), tensor(new long[] { 1, 2 }));
+
+        act.Should().Throw<ArgumentException>().WithMessage("The MLP generator is unconditional; it takes no labels.*");
+    }
+}

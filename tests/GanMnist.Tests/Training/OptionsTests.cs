@@ -1,0 +1,103 @@
+using GanMnist.DependencyInjection;
+using GanMnist.Losses;
+using GanMnist.Models;
+using GanMnist.Training;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+
+namespace GanMnist.Tests.Training;
+
+public sealed class OptionsTests
+{
+    [Fact]
+    public void Defaults_AreTheDcganSeedsRecipe()
+    {
+        var o = new GanTrainerOptions();
+
+        (o.Architecture, o.LatentSize, o.BatchSize, o.Epochs, o.GeneratorLearningRate, o.DiscriminatorLearningRate, o.Loss, o.SampleGridSize)
+            .Should().Be((GanArchitecture.Dcgan, 100, 256, 50, 1e-4, 1e-4, GanLossKind.NonSaturating, 4));
+        o.Initialization.Should().Be(WeightInitialization.Keras);
+    }
+
+    [Fact]
+    public void Constructor_InvalidOptions_ReportsEveryProblemAtOnce()
+    {
+        var options = new GanTrainerOptions
+        {
+            Epochs = 0, BatchSize = -5, GeneratorLearningRate = 3, Loss = GanLossKind.Hinge, LabelSmoothing = 1.5, Device = "tpu", OutputDirectory = "",
+        };
+
+        var act = () => new GanTrainer(options);
+
+        var failures = act.Should().Throw<OptionsValidationException>().Which.Failures.ToList();
+        failures.Should().Contain(f => f.Contains("Epochs") && f.Contains("between 1 and"));
+        failures.Should().Contain(f => f.Contains("BatchSize"));
+        failures.Should().Contain(f => f.Contains("GeneratorLearningRate"));
+        failures.Should().Contain(f => f.Contains("OutputDirectory"));
+        failures.Should().Contain("LabelSmoothing must be in (0, 1] (was 1.5).");
+        failures.Should().Contain("LabelSmoothing applies to the cross-entropy losses (NonSaturating, Minimax), not Hinge.");
+        failures.Should().Contain("Device: 'tpu' is not a device: use 'cpu', 'cuda', 'cuda:N' or 'auto'.");
+        failures.Should().HaveCount(7);
+    }
+
+    [Fact]
+    public void AddGanMnist_BindsConfiguration_PresetFirstThenExplicitKeys()
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["GanMnist:Preset"] = "Quick",
+            ["GanMnist:Epochs"] = "3",
+            ["GanMnist:Loss"] = "Minimax",
+            ["GanMnist:Seed"] = "7",
+        }).Build();
+        using var services = new ServiceCollection().AddGanMnist(configuration.GetSection(GanTrainerOptions.SectionName)).Services.BuildServiceProvider();
+
+        var trainer = services.GetRequiredService<GanTrainer>();
+
+        trainer.Options.Preset.Should().Be(GanPreset.Quick);
+        trainer.Options.GeneratorLearningRate.Should().Be(2e-4, "from the preset");
+        trainer.Options.Epochs.Should().Be(3, "explicit keys override the preset");
+        trainer.Options.Loss.Should().Be(GanLossKind.Minimax);
+        trainer.Options.LabelSmoothing.Should().Be(0.9, "from the preset");
+        trainer.Options.Seed.Should().Be(7UL);
+    }
+
+    [Fact]
+    public void AddGanMnist_InvalidConfiguration_FailsWithEveryProblem()
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["BatchSize"] = "0",
+            ["Loss"] = "Hinge",
+            ["LabelSmoothing"] = "0.9",
+        }).Build();
+        using var services = new ServiceCollection().AddGanMnist(configuration).Services.BuildServiceProvider();
+
+        var act = () => services.GetRequiredService<IOptions<GanTrainerOptions>>().Value;
+
+        var failures = act.Should().Throw<OptionsValidationException>().Which.Failures.ToList();
+        failures.Should().Contain(f => f.Contains("BatchSize"));
+        failures.Should().Contain("LabelSmoothing applies to the cross-entropy losses (NonSaturating, Minimax), not Hinge.");
+    }
+
+    [Fact]
+    public void FluentBuilder_SetsTheSameOptions()
+    {
+        var trainer = GanTrainer.Create(b => b.UsePreset(GanPreset.Mlp).UseMlp(MlpActivation.LeakyRelu).Epochs(2).BatchSize(64)
+            .LearningRate(2e-4, 1e-4).Betas(0.5).OnDevice(CPU).Seed(3).OutputTo("out")
+            .UseLoss(GanLosses.NonSaturating.WithLabelSmoothing(0.9)));
+
+        var o = trainer.Options;
+        (o.Architecture, o.MlpActivation, o.Epochs, o.BatchSize, o.GeneratorLearningRate, o.DiscriminatorLearningRate, o.Beta1, o.Device, o.Seed, o.OutputDirectory)
+            .Should().Be((GanArchitecture.Mlp, MlpActivation.LeakyRelu, 2, 64, 2e-4, 1e-4, 0.5, "cpu", (ulong?)3, "out"));
+    }
+
+    [Fact]
+    public void Presets_SetTheirRecipes()
+    {
+        GanPresets.Apply(new GanTrainerOptions(), GanPreset.Mlp).Architecture.Should().Be(GanArchitecture.Mlp);
+        GanPresets.Apply(new GanTrainerOptions(), GanPreset.Mlp).MlpActivation.Should().Be(MlpActivation.Relu);
+        GanPresets.Apply(new GanTrainerOptions(), GanPreset.Dcgan).Should().BeEquivalentTo(new GanTrainerOptions { Preset = GanPreset.Dcgan });
+    }
+}
