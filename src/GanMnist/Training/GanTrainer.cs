@@ -177,6 +177,7 @@ public sealed partial class GanTrainer
             _dOptimizer = optim.Adam(d.Module.parameters(), options.DiscriminatorLearningRate, options.Beta1, options.Beta2, options.AdamEpsilon);
             var samples = options.SampleGridSize * options.SampleGridSize;
             using (var sampleRandom = new Generator(seed ^ 0x5EED5A3B1E5UL))
+            using (NewDisposeScope())
             {
                 _fixedNoise = randn([samples, g.LatentSize], generator: sampleRandom).to(device).DetachFromDisposeScope();
                 _fixedLabels = conditional

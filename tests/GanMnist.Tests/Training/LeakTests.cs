@@ -1,0 +1,35 @@
+using GanMnist.Models;
+using GanMnist.Training;
+
+namespace GanMnist.Tests.Training;
+
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class LiveTensorCollection
+{
+    public const string Name = "Live tensor count";
+}
+
+[Collection(LiveTensorCollection.Name)]
+public sealed class LeakTests(MnistSubsetFixture mnist) : IClassFixture<MnistSubsetFixture>
+{
+    [Theory]
+    [InlineData(GanArchitecture.Mlp, GanLossKind.NonSaturating)]
+    [InlineData(GanArchitecture.Mlp, GanLossKind.WassersteinGp)]
+    [InlineData(GanArchitecture.Dcgan, GanLossKind.NonSaturating)]
+    public async Task TrainAsync_WholeRun_LeavesNoNativeTensorBehind(GanArchitecture architecture, GanLossKind loss)
+    {
+        using var output = new TempFolder();
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
+        var baseline = Tensor.LiveCount;
+
+        var result = await GanTrainer.Create(b => b.Configure(o => (o.Architecture, o.Loss, o.Epochs, o.BatchSize, o.Seed, o.Device, o.OutputDirectory, o.LogEverySteps) =
+            (architecture, loss, 1, architecture == GanArchitecture.Dcgan ? 500 : 100, 1UL, "cpu", output.Path, 3))).TrainAsync(mnist.Data);
+        var modelTensors = result.Generator.Module.parameters().Count() + result.Generator.Module.named_buffers().Count()
+            + result.Discriminator.Module.parameters().Count() + result.Discriminator.Module.named_buffers().Count();
+
+        Tensor.LiveCount.Should().Be(baseline + modelTensors, "only the trained models' parameters and buffers remain");
+        result.Dispose();
+        Tensor.LiveCount.Should().Be(baseline);
+    }
+}
