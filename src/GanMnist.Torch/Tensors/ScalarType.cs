@@ -42,7 +42,8 @@ public static partial class torch
     /// <summary>Boolean.</summary>
     public const ScalarType @bool = ScalarType.Bool;
 
-    internal static int ElementSize(ScalarType type) => type switch
+    /// <summary>The size of one element of <paramref name="type"/> in bytes.</summary>
+    public static int ElementSize(ScalarType type) => type switch
     {
         ScalarType.Byte or ScalarType.Int8 or ScalarType.Bool => 1,
         ScalarType.Int16 or ScalarType.Float16 or ScalarType.BFloat16 => 2,

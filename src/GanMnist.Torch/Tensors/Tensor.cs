@@ -113,6 +113,21 @@ public static partial class torch
             }
         }
 
+        /// <summary>The raw elements, row-major, in the machine's (little-endian) byte order, as TorchSharp's <c>bytes</c>.</summary>
+        public unsafe byte[] bytes
+        {
+            get
+            {
+                var result = new byte[numel() * ElementSize(dtype)];
+                fixed (byte* p = result)
+                {
+                    NativeErrors.Check(NativeMethods.gmt_tensor_copy_to(Handle, p, result.Length));
+                }
+
+                return result;
+            }
+        }
+
         /// <summary>The elements, row-major, in a new array.</summary>
         public T[] ToArray<T>() where T : unmanaged
         {
@@ -228,6 +243,26 @@ public static partial class torch
         }
 
         return requires_grad ? result.requires_grad_() : result;
+    }
+
+    /// <summary>A tensor of <paramref name="dtype"/> and <paramref name="shape"/> copied from raw little-endian bytes.</summary>
+    /// <exception cref="ArgumentException">The byte count is not the element size times the element count.</exception>
+    public static unsafe Tensor frombuffer(ReadOnlySpan<byte> buffer, long[] shape, ScalarType dtype, Device? device = null)
+    {
+        ArgumentNullException.ThrowIfNull(shape);
+        var count = shape.Aggregate(1L, (a, b) => a * b);
+        if (shape.Any(d => d < 0) || count * ElementSize(dtype) != buffer.Length)
+        {
+            throw new ArgumentException($"{buffer.Length} bytes do not hold a [{string.Join(", ", shape)}] {dtype} tensor ({count} x {ElementSize(dtype)} bytes).", nameof(buffer));
+        }
+
+        device ??= CPU;
+        device.EnsureAvailable();
+        fixed (byte* p = buffer)
+        fixed (long* s = shape)
+        {
+            return Tensor.Wrap(NativeMethods.gmt_tensor_from_data(p, s, shape.Length, (int)dtype, (int)device.type, device.index));
+        }
     }
 
     /// <summary>A 0-dimensional tensor holding <paramref name="value"/>.</summary>

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Security.Cryptography;
+using GanMnist.Checkpoints;
 using GanMnist.Data;
 using GanMnist.Imaging;
 using GanMnist.Losses;
@@ -76,11 +77,12 @@ public sealed partial class GanTrainer
     private TrainingResult Train(IImageDataset dataset, IProgress<TrainingProgress>? progress, CancellationToken cancellationToken)
     {
         var options = Options;
-        var seed = options.Seed ?? BitConverter.ToUInt64(RandomNumberGenerator.GetBytes(8));
+        string? resumePath = null;
+        using var resume = options.ResumeFrom is { } from ? OpenCheckpoint(from, out resumePath) : null;
+        var seed = resume is not null ? CheckpointSeed(resume, resumePath!) : options.Seed ?? BitConverter.ToUInt64(RandomNumberGenerator.GetBytes(8));
         var device = Device.Parse(options.Device);
         device.EnsureAvailable();
         set_num_threads(options.Threads ?? Environment.ProcessorCount);
-
         LogStart(_logger, seed, device.ToString(), get_num_threads(), __version__);
         manual_seed(seed); // dropout and anything else drawing from the default generator
         using var random = new Generator(seed);
@@ -97,6 +99,11 @@ public sealed partial class GanTrainer
             var run = new Run(this, options, dataset, generator, discriminator, loss, device, seed, random, progress);
             try
             {
+                if (resume is not null)
+                {
+                    run.Restore(resume, resumePath!);
+                }
+
                 run.Execute(cancellationToken);
             }
             finally
@@ -144,7 +151,7 @@ public sealed partial class GanTrainer
     }
 
     /// <summary>The state of one training run.</summary>
-    private sealed class Run : IDisposable
+    private sealed partial class Run : IDisposable
     {
         private readonly GanTrainer _trainer;
         private readonly GanTrainerOptions _options;
@@ -200,13 +207,15 @@ public sealed partial class GanTrainer
         {
             _clock.Start();
             Each(c => c.OnTrainingStart(_context));
-            for (var epoch = 1; epoch <= _options.Epochs; epoch++)
+            for (var epoch = _startEpoch; epoch <= _options.Epochs; epoch++)
             {
+                var first = epoch == _startEpoch ? _startBatch : 0;
+                StopIfCancelled(epoch, first, cancellationToken);
                 Each(c => c.OnEpochStart(_context, epoch));
                 var epochClock = Stopwatch.StartNew();
                 var epochImages = _images;
-                var step = 0;
-                foreach (var batch in _loader.Epoch(epoch - 1))
+                var step = first;
+                foreach (var batch in _loader.Epoch(epoch - 1, first))
                 {
                     using (batch)
                     {
@@ -223,7 +232,7 @@ public sealed partial class GanTrainer
                         Report(epoch, step, Flush(epoch, step));
                     }
 
-                    cancellationToken.ThrowIfCancellationRequested();
+                    StopIfCancelled(epoch, step, cancellationToken);
                 }
 
                 var last = Flush(epoch, step);
@@ -233,10 +242,33 @@ public sealed partial class GanTrainer
                 }
 
                 EndEpoch(epoch, epochClock.Elapsed.TotalSeconds, _images - epochImages);
+                if (_options.CheckpointEveryEpochs > 0 && (epoch % _options.CheckpointEveryEpochs == 0 || epoch == _options.Epochs))
+                {
+                    SaveCheckpoint(epoch + 1, 0);
+                }
             }
 
             WriteFiles();
+            GeneratorFile.Save(_g, Path.Combine(OutputDirectory, "generator.safetensors"),
+                _trainer._components.Generator is null ? _options.Architecture : null, _options.LeakyReluSlope, _options.MlpActivation);
             Each(c => c.OnTrainingEnd(_context, History));
+        }
+
+        /// <summary>Stops between steps when asked: the state is consistent, and checkpointed first unless told not to.</summary>
+        private void StopIfCancelled(int epoch, int step, CancellationToken cancellationToken)
+        {
+            if (!cancellationToken.IsCancellationRequested)
+            {
+                return;
+            }
+
+            if (_options.CheckpointOnCancel)
+            {
+                Flush(epoch, step);
+                SaveCheckpoint(epoch, step);
+            }
+
+            cancellationToken.ThrowIfCancellationRequested();
         }
 
         /// <summary>One training step: D on real and detached fakes (DiscriminatorSteps times), then G through D.</summary>
@@ -373,7 +405,7 @@ public sealed partial class GanTrainer
         private void EndEpoch(int epoch, double seconds, long images)
         {
             var width = 2 + _valueNames!.Length;
-            var means = Enumerable.Range(0, width).Select(c => _epochValues.Average(row => row[c])).ToArray();
+            var means = Enumerable.Range(0, width).Select(c => _epochValues.Count == 0 ? double.NaN : _epochValues.Average(row => row[c])).ToArray();
             _epochValues.Clear();
             var values = _valueNames.Select((n, i) => (n, means[2 + i])).ToDictionary(p => p.n, p => p.Item2);
             var summary = new EpochSummary(epoch, means[0], means[1], Value(means, LossValues.RealScore), Value(means, LossValues.FakeScore),

@@ -157,6 +157,31 @@ public sealed class GanTrainerOptions
     [Range(1, 1_000_000)]
     public int LogEverySteps { get; set; } = 50;
 
+    /// <summary>Write a training checkpoint every N epochs (and after the last); 0 writes none.</summary>
+    /// <value>Default: 15 (as seed 002).</value>
+    [Range(0, 1_000_000)]
+    public int CheckpointEveryEpochs { get; set; } = 15;
+
+    /// <summary>How many training checkpoints to keep (the oldest are deleted).</summary>
+    /// <value>Default: 3.</value>
+    [Range(1, 1000)]
+    public int KeepCheckpoints { get; set; } = 3;
+
+    /// <summary>Whether a cancelled run writes a checkpoint (after its last complete step) before it stops.</summary>
+    /// <value>Default: true.</value>
+    public bool CheckpointOnCancel { get; set; } = true;
+
+    /// <summary>
+    /// Continue a run: a checkpoint file, or a run folder (its newest valid checkpoint is used). <see cref="Epochs"/>
+    /// is the total, as when the run was started; the checkpoint's seed replaces <see cref="Seed"/>.
+    /// </summary>
+    /// <value>Default: none (a new run).</value>
+    public string? ResumeFrom { get; set; }
+
+    /// <summary>When the newest checkpoint of a run folder is corrupt: fail (true) or fall back to the previous one with a warning (false).</summary>
+    /// <value>Default: false.</value>
+    public bool FailOnCorruptCheckpoint { get; set; }
+
     /// <summary>A copy of these options.</summary>
     public GanTrainerOptions Clone() => (GanTrainerOptions)MemberwiseClone();
 }

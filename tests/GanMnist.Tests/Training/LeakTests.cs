@@ -3,6 +3,7 @@ using GanMnist.Training;
 
 namespace GanMnist.Tests.Training;
 
+/// <summary>Tests that read or depend on process-wide state (the live-tensor count, libtorch's default random generator) run alone.</summary>
 [CollectionDefinition(Name, DisableParallelization = true)]
 public sealed class LiveTensorCollection
 {

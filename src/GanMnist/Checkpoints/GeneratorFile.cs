@@ -1,0 +1,139 @@
+using System.Globalization;
+using System.Reflection;
+using GanMnist.Models;
+using static GanMnist.Torch.torch;
+
+namespace GanMnist.Checkpoints;
+
+/// <summary>
+/// A generator saved for inference: its parameters and buffers under the names PyTorch would use for the
+/// same module (<c>main.0.weight</c>, <c>main.1.running_mean</c>), and what is needed to rebuild it.
+/// </summary>
+public static class GeneratorFile
+{
+    internal const string Format = "ganmnist.generator/1";
+
+    /// <summary>The library version written into files.</summary>
+    internal static string LibraryVersion { get; } =
+        typeof(GeneratorFile).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "unknown";
+
+    /// <summary>Saves a built-in generator (atomically) with the options it was made with.</summary>
+    /// <param name="generator">The generator.</param>
+    /// <param name="path">The file to write.</param>
+    /// <param name="architecture">Its architecture, or null for a custom model (its tensors load with <see cref="SafeTensorsFile.Read"/>).</param>
+    /// <param name="leakyReluSlope">The LeakyReLU slope it was built with.</param>
+    /// <param name="mlpActivation">The MLP activation it was built with.</param>
+    public static void Save(IGenerator generator, string path, GanArchitecture? architecture, double leakyReluSlope = 0.2, MlpActivation mlpActivation = MlpActivation.Relu)
+    {
+        ArgumentNullException.ThrowIfNull(generator);
+        using var scope = NewDisposeScope();
+        var metadata = new Dictionary<string, string>
+        {
+            ["format"] = Format,
+            ["library_version"] = LibraryVersion,
+            ["architecture"] = architecture?.ToString() ?? "custom",
+            ["latent_size"] = generator.LatentSize.ToString(CultureInfo.InvariantCulture),
+            ["class_count"] = generator.ClassCount.ToString(CultureInfo.InvariantCulture),
+            ["image_shape"] = string.Join(",", generator.ImageShape),
+            ["leaky_relu_slope"] = leakyReluSlope.ToString("R", CultureInfo.InvariantCulture),
+            ["mlp_activation"] = mlpActivation.ToString(),
+        };
+        SafeTensorsFile.Write(path, generator.Module.state_dict(), metadata);
+    }
+
+    /// <summary>Rebuilds a built-in generator from a file written by <see cref="Save"/> and loads its weights (in evaluation mode).</summary>
+    /// <exception cref="InvalidDataException">The file is malformed, is not a GanMnist generator, or its tensors do not fit the architecture.</exception>
+    public static IGenerator Load(string path, Device? device = null)
+    {
+        using var content = SafeTensorsFile.Read(path);
+        if (content.Require("format", path) != Format)
+        {
+            throw new InvalidDataException($"'{path}' is not a GanMnist generator file (format '{content.Metadata["format"]}', expected '{Format}').");
+        }
+
+        var architectureName = content.Require("architecture", path);
+        if (!Enum.TryParse<GanArchitecture>(architectureName, out var architecture))
+        {
+            throw new InvalidDataException($"'{path}' holds a '{architectureName}' generator, which GanMnist cannot rebuild; read its tensors with SafeTensorsFile.Read and load them into your module.");
+        }
+
+        var generator = GanModels.CreateGenerator(architecture,
+            ParseInt(content, "latent_size", path),
+            double.Parse(content.Require("leaky_relu_slope", path), CultureInfo.InvariantCulture),
+            mlpActivation: Enum.Parse<MlpActivation>(content.Require("mlp_activation", path)));
+        try
+        {
+            LoadInto(generator.Module, content.Tensors, path, prefix: string.Empty);
+            generator.Module.to(device ?? CPU).eval();
+            return generator;
+        }
+        catch
+        {
+            generator.Module.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary><paramref name="count"/> images from noise drawn with <paramref name="seed"/>, in evaluation mode; the caller owns them.</summary>
+    public static Tensor Generate(this IGenerator generator, int count, ulong seed, Tensor? labels = null)
+    {
+        ArgumentNullException.ThrowIfNull(generator);
+        ArgumentOutOfRangeException.ThrowIfLessThan(count, 1);
+        var device = generator.Module.parameters().FirstOrDefault()?.device ?? CPU;
+        var training = generator.Module.training;
+        using var scope = NewDisposeScope();
+        using var noGrad = no_grad();
+        using var random = new Generator(seed);
+        generator.Module.eval();
+        try
+        {
+            var noise = randn([count, generator.LatentSize], generator: random).to(device);
+            return generator.Generate(noise, labels).MoveToOuterDisposeScope();
+        }
+        finally
+        {
+            generator.Module.train(training);
+        }
+    }
+
+    /// <summary>Loads tensors named <c>prefix + name</c> into a module: every name and shape is checked before anything is copied.</summary>
+    internal static void LoadInto(nn.Module module, IReadOnlyDictionary<string, Tensor> tensors, string path, string prefix)
+    {
+        var own = module.state_dict();
+        try
+        {
+            var problems = new List<string>();
+            foreach (var (name, t) in own)
+            {
+                if (!tensors.TryGetValue(prefix + name, out var saved))
+                {
+                    problems.Add($"tensor '{prefix + name}' is missing");
+                }
+                else if (!saved.shape.SequenceEqual(t.shape) || saved.dtype != t.dtype)
+                {
+                    problems.Add($"tensor '{prefix + name}' is [{string.Join(", ", saved.shape)}] {saved.dtype}, the model needs [{string.Join(", ", t.shape)}] {t.dtype}");
+                }
+            }
+
+            problems.AddRange(tensors.Keys.Where(k => k.StartsWith(prefix, StringComparison.Ordinal) && !own.ContainsKey(k[prefix.Length..]))
+                .Select(k => $"tensor '{k}' is not part of the model"));
+            if (problems.Count > 0)
+            {
+                throw new InvalidDataException($"'{path}' does not fit the model: {string.Join("; ", problems)}.");
+            }
+
+            module.load_state_dict(own.Keys.ToDictionary(k => k, k => tensors[prefix + k]));
+        }
+        finally
+        {
+            foreach (var t in own.Values)
+            {
+                t.Dispose();
+            }
+        }
+    }
+
+    private static int ParseInt(SafeTensorsContent content, string key, string path) =>
+        int.TryParse(content.Require(key, path), NumberStyles.None, CultureInfo.InvariantCulture, out var value)
+            ? value : throw new InvalidDataException($"'{path}' has a '{key}' that is not a number.");
+}

@@ -1,0 +1,222 @@
+using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using GanMnist.Checkpoints;
+using GanMnist.Torch;
+using GanMnist.Torch.Modules;
+using Microsoft.Extensions.Logging;
+using static GanMnist.Torch.torch;
+
+namespace GanMnist.Training;
+
+public sealed partial class GanTrainer
+{
+    internal const string CheckpointFormat = "ganmnist.training-checkpoint/1";
+    internal const string CheckpointFolder = "checkpoints";
+
+    private static readonly JsonSerializerOptions Json = new()
+    {
+        NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
+        Converters = { new JsonStringEnumConverter() },
+    };
+
+    internal static string CheckpointName(long globalStep) => $"step_{globalStep.ToString("D10", CultureInfo.InvariantCulture)}.safetensors";
+
+    /// <summary>The checkpoints of a run folder, newest first.</summary>
+    internal static IEnumerable<string> Checkpoints(string runDirectory)
+    {
+        var folder = Path.Combine(runDirectory, CheckpointFolder);
+        return Directory.Exists(folder)
+            ? Directory.GetFiles(folder, "step_*.safetensors").OrderByDescending(Path.GetFileName, StringComparer.Ordinal)
+            : [];
+    }
+
+    /// <summary>
+    /// Opens the checkpoint to resume from: the file itself, or the newest valid checkpoint of a run folder
+    /// (falling back past corrupt ones with a warning, unless told to fail).
+    /// </summary>
+    private SafeTensorsContent OpenCheckpoint(string from, out string path)
+    {
+        if (File.Exists(from))
+        {
+            path = from;
+            return ReadCheckpoint(from);
+        }
+
+        if (!Directory.Exists(from))
+        {
+            throw new FileNotFoundException($"{nameof(GanTrainerOptions.ResumeFrom)}: '{from}' is neither a checkpoint file nor a run folder.", from);
+        }
+
+        var candidates = Checkpoints(from).ToList();
+        foreach (var candidate in candidates)
+        {
+            try
+            {
+                path = candidate;
+                return ReadCheckpoint(candidate);
+            }
+            catch (InvalidDataException e) when (!Options.FailOnCorruptCheckpoint)
+            {
+                LogCorruptCheckpoint(_logger, candidate, e.Message);
+            }
+        }
+
+        throw new FileNotFoundException($"{nameof(GanTrainerOptions.ResumeFrom)}: '{from}' holds no valid checkpoint " +
+            $"(looked for {Path.Combine(from, CheckpointFolder, "step_*.safetensors")}; {candidates.Count} found).", from);
+    }
+
+    private static SafeTensorsContent ReadCheckpoint(string path)
+    {
+        var content = SafeTensorsFile.Read(path);
+        if (!content.Metadata.TryGetValue("format", out var format) || format != CheckpointFormat)
+        {
+            content.Dispose();
+            throw new InvalidDataException($"'{path}' is not a GanMnist training checkpoint (format '{format}', expected '{CheckpointFormat}').");
+        }
+
+        return content;
+    }
+
+    internal static ulong CheckpointSeed(SafeTensorsContent content, string path) =>
+        ulong.TryParse(content.Require("seed", path), NumberStyles.None, CultureInfo.InvariantCulture, out var seed)
+            ? seed : throw new InvalidDataException($"'{path}' has a seed that is not a number.");
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Checkpoint {Path} is unusable, trying the previous one: {Reason}")]
+    private static partial void LogCorruptCheckpoint(ILogger logger, string path, string reason);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Resumed from {Path} at epoch {Epoch}, step {Step} (global step {GlobalStep})")]
+    private static partial void LogResumed(ILogger logger, string path, int epoch, int step, long globalStep);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Checkpoint written: {Path}")]
+    private static partial void LogCheckpoint(ILogger logger, string path);
+
+    private sealed partial class Run
+    {
+        private int _startEpoch = 1;
+        private int _startBatch;
+
+        /// <summary>Writes the whole training state; <paramref name="nextEpoch"/> and <paramref name="batch"/> say where to continue.</summary>
+        private void SaveCheckpoint(int nextEpoch, int batch)
+        {
+            using var scope = NewDisposeScope();
+            var tensors = new List<KeyValuePair<string, Tensor>>();
+            tensors.AddRange(_g.Module.state_dict().Select(p => KeyValuePair.Create("generator." + p.Key, p.Value)));
+            tensors.AddRange(_d.Module.state_dict().Select(p => KeyValuePair.Create("discriminator." + p.Key, p.Value)));
+            using var gState = _gOptimizer.state_dict();
+            using var dState = _dOptimizer.state_dict();
+            AddOptimizer(tensors, "optimizer.generator", gState);
+            AddOptimizer(tensors, "optimizer.discriminator", dState);
+            tensors.Add(KeyValuePair.Create("rng.run", _random.get_state()));
+            tensors.Add(KeyValuePair.Create("rng.default", get_rng_state()));
+            if (_epochValues.Count > 0)
+            {
+                tensors.Add(KeyValuePair.Create("history.partial_epoch", tensor(_epochValues.SelectMany(r => r).ToArray(), _epochValues.Count, _epochValues[0].Length)));
+            }
+
+            var metadata = new Dictionary<string, string>
+            {
+                ["format"] = CheckpointFormat,
+                ["library_version"] = GeneratorFile.LibraryVersion,
+                ["next_epoch"] = nextEpoch.ToString(CultureInfo.InvariantCulture),
+                ["batch"] = batch.ToString(CultureInfo.InvariantCulture),
+                ["global_step"] = _globalStep.ToString(CultureInfo.InvariantCulture),
+                ["images"] = _images.ToString(CultureInfo.InvariantCulture),
+                ["seed"] = _context.Seed.ToString(CultureInfo.InvariantCulture),
+                ["shuffling"] = "order of epoch e = randperm under Generator(seed XOR e * 0x9E3779B97F4A7C15)",
+                ["loss"] = _loss.Name,
+                ["architecture"] = _trainer._components.Generator is null ? _options.Architecture.ToString() : "custom",
+                ["options"] = JsonSerializer.Serialize(_options, Json),
+                ["history"] = JsonSerializer.Serialize(History.Epochs, Json),
+                ["value_names"] = JsonSerializer.Serialize(_valueNames ?? [], Json),
+            };
+            var folder = Path.Combine(OutputDirectory, CheckpointFolder);
+            var path = Path.Combine(folder, CheckpointName(_globalStep));
+            SafeTensorsFile.Write(path, tensors, metadata);
+            LogCheckpoint(_trainer._logger, path);
+            foreach (var old in Checkpoints(OutputDirectory).Skip(_options.KeepCheckpoints))
+            {
+                File.Delete(old);
+            }
+        }
+
+        private static void AddOptimizer(List<KeyValuePair<string, Tensor>> tensors, string prefix, AdamState state)
+        {
+            for (var i = 0; i < state.Parameters.Count; i++)
+            {
+                tensors.Add(KeyValuePair.Create($"{prefix}.{i}.exp_avg", state.Parameters[i].ExpAvg));
+                tensors.Add(KeyValuePair.Create($"{prefix}.{i}.exp_avg_sq", state.Parameters[i].ExpAvgSq));
+            }
+
+            tensors.Add(KeyValuePair.Create($"{prefix}.step", tensor(state.Parameters.Select(p => p.Step).ToArray())));
+        }
+
+        /// <summary>Puts the run back in the state a checkpoint recorded; every tensor is checked before it is used.</summary>
+        public void Restore(SafeTensorsContent content, string path)
+        {
+            GeneratorFile.LoadInto(_g.Module, content.Tensors, path, "generator.");
+            GeneratorFile.LoadInto(_d.Module, content.Tensors, path, "discriminator.");
+            RestoreOptimizer(_gOptimizer, content, "optimizer.generator", path);
+            RestoreOptimizer(_dOptimizer, content, "optimizer.discriminator", path);
+            try
+            {
+                _random.set_state(Tensor(content, "rng.run", path));
+                set_rng_state(Tensor(content, "rng.default", path));
+            }
+            catch (TorchException e)
+            {
+                throw new InvalidDataException($"'{path}' holds a random generator state libtorch rejects: {e.Message}", e);
+            }
+
+            _startEpoch = Int(content, "next_epoch", path);
+            _startBatch = Int(content, "batch", path);
+            _globalStep = long.Parse(content.Require("global_step", path), CultureInfo.InvariantCulture);
+            _images = long.Parse(content.Require("images", path), CultureInfo.InvariantCulture);
+            foreach (var summary in JsonSerializer.Deserialize<List<EpochSummary>>(content.Require("history", path), Json) ?? [])
+            {
+                History.Add(summary);
+            }
+
+            var names = JsonSerializer.Deserialize<string[]>(content.Require("value_names", path), Json) ?? [];
+            _valueNames = names.Length > 0 ? names : null;
+            if (content.Tensors.TryGetValue("history.partial_epoch", out var partial))
+            {
+                var width = (int)partial.size(1);
+                var values = partial.ToArray<double>();
+                for (var r = 0; r < values.Length / width; r++)
+                {
+                    _epochValues.Add(values.AsSpan(r * width, width).ToArray());
+                }
+            }
+
+            LogResumed(_trainer._logger, path, _startEpoch, _startBatch, _globalStep);
+        }
+
+        private static void RestoreOptimizer(Adam optimizer, SafeTensorsContent content, string prefix, string path)
+        {
+            var steps = Tensor(content, $"{prefix}.step", path).ToArray<long>();
+            if (steps.Length != optimizer.Parameters.Count)
+            {
+                throw new InvalidDataException($"'{path}': tensor '{prefix}.step' has {steps.Length} entries, the optimizer has {optimizer.Parameters.Count} parameters.");
+            }
+
+            var entries = Enumerable.Range(0, steps.Length).Select(i => new AdamParameterState(steps[i],
+                Tensor(content, $"{prefix}.{i}.exp_avg", path), Tensor(content, $"{prefix}.{i}.exp_avg_sq", path))).ToList();
+            try
+            {
+                optimizer.load_state_dict(new AdamState(optimizer.LearningRate, optimizer.Beta1, optimizer.Beta2, optimizer.Eps, optimizer.WeightDecay, entries));
+            }
+            catch (ArgumentException e)
+            {
+                throw new InvalidDataException($"'{path}': the state under '{prefix}' does not fit the optimizer: {e.Message}", e);
+            }
+        }
+
+        private static Tensor Tensor(SafeTensorsContent content, string name, string path) =>
+            content.Tensors.TryGetValue(name, out var t) ? t : throw new InvalidDataException($"'{path}' lacks tensor '{name}'.");
+
+        private static int Int(SafeTensorsContent content, string key, string path) =>
+            int.TryParse(content.Require(key, path), NumberStyles.None, CultureInfo.InvariantCulture, out var v)
+                ? v : throw new InvalidDataException($"'{path}' has a '{key}' that is not a number.");
+    }
+}

@@ -1,0 +1,167 @@
+using GanMnist.Checkpoints;
+using GanMnist.Data;
+using GanMnist.Models;
+using GanMnist.Tests.Training;
+using GanMnist.Training;
+
+namespace GanMnist.Tests.Checkpoints;
+
+/// <summary>512 MNIST images, loaded once for the checkpoint tests.</summary>
+public sealed class SmallMnistFixture : IDisposable
+{
+    public SmallMnistFixture() =>
+        Data = MnistDataset.LoadAsync(MnistSplit.Train, new MnistDatasetOptions { Directory = TestData.MnistDirectory, Limit = 512 }).GetAwaiter().GetResult();
+
+    public MnistDataset Data { get; }
+
+    public void Dispose() => Data.Dispose();
+}
+
+// libtorch's default generator (dropout, manual_seed) is process-wide: exactness needs these runs alone.
+[Collection(LiveTensorCollection.Name)]
+public sealed class TrainingCheckpointTests(SmallMnistFixture mnist) : IClassFixture<SmallMnistFixture>, IDisposable
+{
+    private readonly TempFolder _root = new();
+
+    public void Dispose() => _root.Dispose();
+
+    private static Action<GanTrainerOptions> Recipe(GanArchitecture architecture, string output, int epochs) => o =>
+    {
+        (o.Architecture, o.MlpActivation, o.Epochs, o.BatchSize, o.Seed, o.Device, o.Threads) = (architecture, MlpActivation.LeakyRelu, epochs, 64, 21UL, "cpu", 1);
+        (o.OutputDirectory, o.LogEverySteps, o.CheckpointEveryEpochs, o.SampleEveryEpochs) = (output, 3, 1, 0);
+    };
+
+    private string Folder(string name) => Path.Combine(_root.Path, name);
+
+    /// <summary>Every tensor of the run's final checkpoint (models, optimizers, random states), by name.</summary>
+    private static Dictionary<string, byte[]> FinalState(string run)
+    {
+        using var content = SafeTensorsFile.Read(GanTrainer.Checkpoints(run).First());
+        return content.Tensors.Where(t => t.Key != "history.partial_epoch").ToDictionary(t => t.Key, t => t.Value.bytes);
+    }
+
+    private async Task Cancelled(GanArchitecture architecture, string output, int epochs, Func<StepInfo, bool> stopAfter)
+    {
+        using var cancel = new CancellationTokenSource();
+        var act = () => GanTrainer.Create(b => b.Configure(Recipe(architecture, output, epochs)).AddCallback(new StopWhen(stopAfter, cancel)))
+            .TrainAsync(mnist.Data, cancellationToken: cancel.Token);
+        await act.Should().ThrowAsync<OperationCanceledException>();
+    }
+
+    [Theory]
+    [InlineData(GanArchitecture.Mlp, 8)]  // at the end of epoch 1 (8 steps of 64)
+    [InlineData(GanArchitecture.Mlp, 11)] // in the middle of epoch 2
+    [InlineData(GanArchitecture.Dcgan, 8)] // dropout draws from the default generator: its state must be restored too
+    public async Task Resume_AfterCancellation_EndsBitIdenticalToTheUninterruptedRun(GanArchitecture architecture, int stopAfterGlobalStep)
+    {
+        using (await GanTrainer.Create(b => b.Configure(Recipe(architecture, Folder("straight"), 2))).TrainAsync(mnist.Data))
+        {
+        }
+
+        await Cancelled(architecture, Folder("interrupted"), 2, s => s.GlobalStep == stopAfterGlobalStep);
+        using (await GanTrainer.Create(b => b.Configure(Recipe(architecture, Folder("interrupted"), 2)).Configure(o => (o.ResumeFrom, o.Seed) = (Folder("interrupted"), 999UL)))
+            .TrainAsync(mnist.Data))
+        {
+        }
+
+        var straight = FinalState(Folder("straight"));
+        var resumed = FinalState(Folder("interrupted"));
+        resumed.Keys.Should().BeEquivalentTo(straight.Keys);
+        straight.Keys.Should().Contain(["generator.main.0.weight", "optimizer.generator.0.exp_avg", "optimizer.discriminator.step", "rng.run", "rng.default"]);
+        straight.Keys.Should().Contain(k => k.StartsWith("discriminator.main.", StringComparison.Ordinal));
+        foreach (var name in straight.Keys)
+        {
+            resumed[name].Should().Equal(straight[name], $"tensor '{name}' must match byte for byte");
+        }
+
+        File.ReadAllLines(Path.Combine(Folder("interrupted"), "history.csv")).Should().HaveCount(3, "the history continues where it stopped");
+    }
+
+    [Fact]
+    public async Task Resume_NewestCheckpointCorrupt_FallsBackToThePreviousOne_OrFailsWhenAsked()
+    {
+        var run = Folder("corrupt");
+        using (await GanTrainer.Create(b => b.Configure(Recipe(GanArchitecture.Mlp, run, 2))).TrainAsync(mnist.Data))
+        {
+        }
+
+        var newest = GanTrainer.Checkpoints(run).First();
+        File.WriteAllBytes(newest, File.ReadAllBytes(newest)[..100]);
+
+        var strict = () => GanTrainer.Create(b => b.Configure(Recipe(GanArchitecture.Mlp, run, 3)).Configure(o => (o.ResumeFrom, o.FailOnCorruptCheckpoint) = (run, true))).TrainAsync(mnist.Data);
+        (await strict.Should().ThrowAsync<InvalidDataException>()).WithMessage($"Safetensors file '{newest}' *");
+
+        using var resumed = await GanTrainer.Create(b => b.Configure(Recipe(GanArchitecture.Mlp, run, 3)).Configure(o => o.ResumeFrom = run)).TrainAsync(mnist.Data);
+        resumed.History.Epochs.Select(e => e.Epoch).Should().Equal(1, 2, 3);
+    }
+
+    [Fact]
+    public async Task Checkpoints_KeepOnlyTheLastK()
+    {
+        var run = Folder("keep");
+        using (await GanTrainer.Create(b => b.Configure(Recipe(GanArchitecture.Mlp, run, 4)).Configure(o => o.KeepCheckpoints = 2)).TrainAsync(mnist.Data))
+        {
+        }
+
+        GanTrainer.Checkpoints(run).Select(Path.GetFileName).Should().Equal("step_0000000032.safetensors", "step_0000000024.safetensors");
+        Directory.GetFiles(Path.Combine(run, "checkpoints"), ".*").Should().BeEmpty("no temporary file remains");
+    }
+
+    [Fact]
+    public async Task ResumeFrom_NothingThere_SaysWhatWasLookedFor()
+    {
+        var act = () => GanTrainer.Create(b => b.Configure(Recipe(GanArchitecture.Mlp, Folder("none"), 1)).Configure(o => o.ResumeFrom = _root.Path)).TrainAsync(mnist.Data);
+
+        (await act.Should().ThrowAsync<FileNotFoundException>()).WithMessage($"ResumeFrom: '{_root.Path}' holds no valid checkpoint*");
+    }
+
+    [Fact]
+    public async Task GeneratorExport_LoadsAndGeneratesExactlyWhatTheTrainedGeneratorDoes()
+    {
+        using var result = await GanTrainer.Create(b => b.Configure(Recipe(GanArchitecture.Dcgan, Folder("export"), 1))).TrainAsync(mnist.Data);
+        var file = Path.Combine(result.OutputDirectory, "generator.safetensors");
+
+        var loaded = GeneratorFile.Load(file);
+        using (loaded.Module)
+        {
+            using var scope = NewDisposeScope();
+            equal(loaded.Generate(9, seed: 4), result.Generator.Generate(9, seed: 4)).Should().BeTrue();
+            equal(loaded.Generate(9, seed: 4), loaded.Generate(9, seed: 5)).Should().BeFalse();
+            loaded.Generate(9, seed: 4).shape.Should().Equal(9, 1, 28, 28);
+        }
+
+        using var content = SafeTensorsFile.Read(file);
+        content.Tensors.Keys.Should().Contain(["main.0.weight", "main.1.running_mean", "main.1.num_batches_tracked", "main.10.weight"]);
+        content.Metadata["architecture"].Should().Be("Dcgan");
+    }
+
+    [Fact]
+    public void GeneratorFile_TensorsOfAnotherArchitecture_AreRejectedNamingThem()
+    {
+        using var scope = NewDisposeScope();
+        var mlp = GanModels.CreateGenerator(GanArchitecture.Mlp);
+        using var module = mlp.Module;
+        var path = Path.Combine(_root.Path, "mislabelled.safetensors");
+        var metadata = new Dictionary<string, string>
+        {
+            ["format"] = "ganmnist.generator/1", ["architecture"] = "Dcgan", ["latent_size"] = "100", ["leaky_relu_slope"] = "0.2", ["mlp_activation"] = "Relu",
+        };
+        SafeTensorsFile.Write(path, module.state_dict(), metadata);
+
+        var act = () => GeneratorFile.Load(path);
+
+        act.Should().Throw<InvalidDataException>()
+            .WithMessage($"'{path}' does not fit the model: tensor 'main.0.weight' is [128, 100] Float32, the model needs [12544, 100] Float32;*tensor 'main.1.running_mean' is missing;*");
+    }
+
+    private sealed class StopWhen(Func<StepInfo, bool> condition, CancellationTokenSource cancel) : ITrainingCallback
+    {
+        public void OnStepEnd(TrainingContext context, StepInfo step)
+        {
+            if (condition(step))
+            {
+                cancel.Cancel();
+            }
+        }
+    }
+}
