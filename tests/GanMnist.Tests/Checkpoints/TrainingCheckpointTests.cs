@@ -151,7 +151,7 @@ public sealed class TrainingCheckpointTests(SmallMnistFixture mnist) : IClassFix
         var act = () => GeneratorFile.Load(path);
 
         act.Should().Throw<InvalidDataException>()
-            .WithMessage($"'{path}' does not fit the model: tensor 'main.0.weight' is [128, 100] Float32, the model needs [12544, 100] Float32;*tensor 'main.1.running_mean' is missing;*");
+            .WithMessage($"'{path}' does not fit the model: tensor 'main.0.weight' is [128, 100] Float32, the model needs [12544, 100] Float32;*tensor 'main.1.running_mean' is missing;*tensor 'main.6.weight' is not part of the model*");
     }
 
     private sealed class StopWhen(Func<StepInfo, bool> condition, CancellationTokenSource cancel) : ITrainingCallback
