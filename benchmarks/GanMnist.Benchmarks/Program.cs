@@ -8,6 +8,11 @@ using GanMnist.Torch;
 using static GanMnist.Torch.torch;
 using F = GanMnist.Torch.torch.nn.functional;
 
+if (args.Length > 0 && args[0] == "step")
+{
+    return StepBenchmark.Run(args);
+}
+
 var jsonPath = OptionValue(args, "--json");
 if (OptionValue(args, "--threads") is { } threads)
 {

@@ -163,6 +163,7 @@ public sealed partial class GanTrainer
         private readonly DataLoader _loader;
         private readonly GanMnist.Torch.Modules.Adam _gOptimizer;
         private readonly GanMnist.Torch.Modules.Adam _dOptimizer;
+        private readonly TrainingStep _step;
         private readonly Tensor _fixedNoise;
         private readonly Tensor? _fixedLabels;
         private readonly TrainingContext _context;
@@ -182,6 +183,7 @@ public sealed partial class GanTrainer
             _loader = new DataLoader(dataset, options.BatchSize, shuffle: true, seed, options.DropLast, device, withLabels: conditional);
             _gOptimizer = optim.Adam(g.Module.parameters(), options.GeneratorLearningRate, options.Beta1, options.Beta2, options.AdamEpsilon);
             _dOptimizer = optim.Adam(d.Module.parameters(), options.DiscriminatorLearningRate, options.Beta1, options.Beta2, options.AdamEpsilon);
+            _step = new TrainingStep(g, d, loss, _gOptimizer, _dOptimizer, random, options.DiscriminatorSteps);
             var samples = options.SampleGridSize * options.SampleGridSize;
             using (var sampleRandom = new Generator(seed ^ 0x5EED5A3B1E5UL))
             using (NewDisposeScope())
@@ -271,49 +273,12 @@ public sealed partial class GanTrainer
             cancellationToken.ThrowIfCancellationRequested();
         }
 
-        /// <summary>One training step: D on real and detached fakes (DiscriminatorSteps times), then G through D.</summary>
+        /// <summary>One training step inside its own dispose scope; its values stay on the device until the next flush.</summary>
         private void Step(ImageBatch batch)
         {
             using var scope = NewDisposeScope();
-            var real = batch.Images;
-            var labels = batch.Labels;
-            var size = real.size(0);
-            LossOutput? dOut = null;
-            Tensor fake = null!;
-            for (var k = 0; k < _options.DiscriminatorSteps; k++)
-            {
-                var noise = randn([size, _g.LatentSize], device: real.device, generator: _random);
-                var lastDStep = k == _options.DiscriminatorSteps - 1;
-                // The last D step's fakes are kept (with their graph) for the G step, as pytorch/examples does.
-                using (lastDStep ? null : no_grad())
-                {
-                    fake = _g.Generate(noise, labels);
-                }
-
-                var detached = fake.detach();
-                var input = new DiscriminatorLossInput(_d.Forward(real, labels), _d.Forward(detached, labels), real, detached, _d, labels, _random);
-                dOut = _loss.Discriminator(input);
-                _dOptimizer.zero_grad();
-                dOut.Loss.backward();
-                _dOptimizer.step();
-            }
-
-            // G step: D's weights need no gradient here, so D's backward only propagates to its input.
-            SetRequiresGrad(_d.Module, false);
-            LossOutput gOut;
-            try
-            {
-                gOut = _loss.Generator(new GeneratorLossInput(_d.Forward(fake, labels), fake, _d, labels));
-                _gOptimizer.zero_grad();
-                gOut.Loss.backward();
-                _gOptimizer.step();
-            }
-            finally
-            {
-                SetRequiresGrad(_d.Module, true);
-            }
-
-            Record(dOut!, gOut);
+            var (dOut, gOut) = _step.Run(batch.Images, batch.Labels);
+            Record(dOut, gOut);
         }
 
         /// <summary>Keeps this step's values on the device (one small tensor) until the next flush.</summary>
@@ -459,14 +424,6 @@ public sealed partial class GanTrainer
             foreach (var callback in _trainer._callbacks)
             {
                 action(callback);
-            }
-        }
-
-        private static void SetRequiresGrad(nn.Module module, bool value)
-        {
-            foreach (var p in module.parameters())
-            {
-                p.requires_grad_(value);
             }
         }
 

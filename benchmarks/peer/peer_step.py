@@ -1,0 +1,120 @@
+#!/usr/bin/env python3
+"""PyTorch peer of GanMnist's training step.
+
+Identical architectures (the TensorFlow DCGAN tutorial's, seed 004's MLP), Keras initialisation
+(glorot-uniform kernels, zero biases), Keras batch norm (momentum 0.99, eps 1e-3), non-saturating BCE,
+Adam(1e-4, betas (0.9, 0.999), eps 1e-7), batch 256 of real MNIST images; the step as pytorch/examples'
+dcgan/main.py writes it: D on real and detached fakes, then G through D.
+
+Prints one JSON line: images/s (median of the repetitions), ms per step, peak resident memory.
+Usage: peer_step.py --arch dcgan|mlp --data DIR [--threads N] [--steps K] [--reps R] [--warmup W]
+"""
+import argparse
+import gzip
+import json
+import os
+import resource
+import statistics
+import time
+
+import numpy as np
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+
+def load_mnist(directory):
+    with gzip.open(os.path.join(directory, "train-images-idx3-ubyte.gz")) as f:
+        pixels = np.frombuffer(f.read(), np.uint8, offset=16).reshape(-1, 1, 28, 28)
+    return (torch.from_numpy(pixels.copy()).float() / 255 - 0.5) / 0.5
+
+
+def dcgan(slope=0.2):
+    def bn(n, two_d):
+        return (nn.BatchNorm2d if two_d else nn.BatchNorm1d)(n, eps=1e-3, momentum=0.01)
+    g = nn.Sequential(
+        nn.Linear(100, 7 * 7 * 256, bias=False), bn(7 * 7 * 256, False), nn.LeakyReLU(slope), nn.Unflatten(1, (256, 7, 7)),
+        nn.ConvTranspose2d(256, 128, 5, 1, 2, bias=False), bn(128, True), nn.LeakyReLU(slope),
+        nn.ConvTranspose2d(128, 64, 5, 2, 2, output_padding=1, bias=False), bn(64, True), nn.LeakyReLU(slope),
+        nn.ConvTranspose2d(64, 1, 5, 2, 2, output_padding=1, bias=False), nn.Tanh())
+    d = nn.Sequential(
+        nn.Conv2d(1, 64, 5, 2, 2), nn.LeakyReLU(slope), nn.Dropout(0.3),
+        nn.Conv2d(64, 128, 5, 2, 2), nn.LeakyReLU(slope), nn.Dropout(0.3),
+        nn.Flatten(), nn.Linear(7 * 7 * 128, 1))
+    return g, d
+
+
+def mlp():
+    g = nn.Sequential(nn.Linear(100, 128), nn.ReLU(), nn.Linear(128, 256), nn.ReLU(), nn.Linear(256, 512), nn.ReLU(),
+                      nn.Linear(512, 784), nn.Tanh(), nn.Unflatten(1, (1, 28, 28)))
+    d = nn.Sequential(nn.Flatten(), nn.Linear(784, 512), nn.ReLU(), nn.Linear(512, 256), nn.ReLU(), nn.Linear(256, 1))
+    return g, d
+
+
+def keras_init(module):
+    for m in module.modules():
+        if isinstance(m, (nn.Linear, nn.Conv2d, nn.ConvTranspose2d)):
+            nn.init.xavier_uniform_(m.weight)
+            if m.bias is not None:
+                nn.init.zeros_(m.bias)
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--arch", choices=["dcgan", "mlp"], required=True)
+    parser.add_argument("--data", default=os.environ.get("GANMNIST_DATA", "../shared/mnist"))
+    parser.add_argument("--threads", type=int, default=None, help="intra-op threads (default: PyTorch's own)")
+    parser.add_argument("--batch", type=int, default=256)
+    parser.add_argument("--steps", type=int, default=10)
+    parser.add_argument("--reps", type=int, default=3)
+    parser.add_argument("--warmup", type=int, default=2)
+    args = parser.parse_args()
+    if args.threads is not None:
+        torch.set_num_threads(args.threads)
+    torch.manual_seed(0)
+
+    images = load_mnist(args.data)
+    g, d = dcgan() if args.arch == "dcgan" else mlp()
+    keras_init(g)
+    keras_init(d)
+    opt_g = torch.optim.Adam(g.parameters(), lr=1e-4, betas=(0.9, 0.999), eps=1e-7)
+    opt_d = torch.optim.Adam(d.parameters(), lr=1e-4, betas=(0.9, 0.999), eps=1e-7)
+    b = args.batch
+    ones, zeros = torch.ones(b, 1), torch.zeros(b, 1)
+    order = torch.randperm(images.shape[0])
+    position = 0
+
+    def step():
+        nonlocal position
+        if position + b > images.shape[0]:
+            position = 0
+        real = images.index_select(0, order[position:position + b])
+        position += b
+        fake = g(torch.randn(b, 100))
+        loss_d = F.binary_cross_entropy_with_logits(d(real), ones) + F.binary_cross_entropy_with_logits(d(fake.detach()), zeros)
+        opt_d.zero_grad()
+        loss_d.backward()
+        opt_d.step()
+        loss_g = F.binary_cross_entropy_with_logits(d(fake), ones)
+        opt_g.zero_grad()
+        loss_g.backward()
+        opt_g.step()
+
+    for _ in range(args.warmup):
+        step()
+    seconds = []
+    for _ in range(args.reps):
+        start = time.perf_counter()
+        for _ in range(args.steps):
+            step()
+        seconds.append(time.perf_counter() - start)
+    median = statistics.median(seconds)
+    print(json.dumps({
+        "impl": "pytorch", "arch": args.arch, "threads": torch.get_num_threads(), "batch": b,
+        "images_per_second": b * args.steps / median, "ms_per_step": 1000 * median / args.steps,
+        "peak_rss_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, "torch": torch.__version__,
+    }))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,79 @@
+using GanMnist.Losses;
+using GanMnist.Models;
+using GanMnist.Torch.Modules;
+using static GanMnist.Torch.torch;
+
+namespace GanMnist.Training;
+
+/// <summary>
+/// One training step, shared by <see cref="GanTrainer"/> and the benchmarks: D on real images and detached
+/// fakes (<c>discriminatorSteps</c> times), then G through D. Call it inside a dispose scope.
+/// </summary>
+internal sealed class TrainingStep(IGenerator g, IDiscriminator d, IGanLoss loss, Adam gOptimizer, Adam dOptimizer, Generator random,
+    int discriminatorSteps = 1, bool fuseDiscriminatorForward = true)
+{
+    /// <summary>
+    /// Whether D scores real and fake images in one forward over their concatenation. Identical results when D
+    /// has no batch norm (its layers then treat images independently); off otherwise.
+    /// </summary>
+    public bool FusesDiscriminatorForward { get; } = fuseDiscriminatorForward && !d.Module.modules().OfType<BatchNorm>().Any();
+
+    public (LossOutput Discriminator, LossOutput Generator) Run(Tensor real, Tensor? labels)
+    {
+        var size = real.size(0);
+        LossOutput? dOut = null;
+        Tensor fake = null!;
+        for (var k = 0; k < discriminatorSteps; k++)
+        {
+            var noise = randn([size, g.LatentSize], device: real.device, generator: random);
+            var lastDStep = k == discriminatorSteps - 1;
+            // The last D step's fakes are kept (with their graph) for the G step, as pytorch/examples does.
+            using (lastDStep ? null : no_grad())
+            {
+                fake = g.Generate(noise, labels);
+            }
+
+            var detached = fake.detach();
+            var (realLogits, fakeLogits) = Score(real, detached, labels);
+            dOut = loss.Discriminator(new DiscriminatorLossInput(realLogits, fakeLogits, real, detached, d, labels, random));
+            dOptimizer.zero_grad();
+            dOut.Loss.backward();
+            dOptimizer.step();
+        }
+
+        // G step: D's weights need no gradient here, so D's backward only propagates to its input.
+        SetRequiresGrad(d.Module, false);
+        try
+        {
+            var gOut = loss.Generator(new GeneratorLossInput(d.Forward(fake, labels), fake, d, labels));
+            gOptimizer.zero_grad();
+            gOut.Loss.backward();
+            gOptimizer.step();
+            return (dOut!, gOut);
+        }
+        finally
+        {
+            SetRequiresGrad(d.Module, true);
+        }
+    }
+
+    private (Tensor Real, Tensor Fake) Score(Tensor real, Tensor fake, Tensor? labels)
+    {
+        if (!FusesDiscriminatorForward)
+        {
+            return (d.Forward(real, labels), d.Forward(fake, labels));
+        }
+
+        var n = real.size(0);
+        var logits = d.Forward(cat([real, fake]), labels is null ? null : cat([labels, labels]));
+        return (logits.narrow(0, 0, n), logits.narrow(0, n, fake.size(0)));
+    }
+
+    private static void SetRequiresGrad(nn.Module module, bool value)
+    {
+        foreach (var p in module.parameters())
+        {
+            p.requires_grad_(value);
+        }
+    }
+}
