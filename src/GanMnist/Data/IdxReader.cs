@@ -3,8 +3,29 @@ using System.IO.Compression;
 
 namespace GanMnist.Data;
 
-/// <summary>Pixels of an IDX image file: <c>Count</c> images of <c>Rows</c> x <c>Columns</c> unsigned bytes, row-major.</summary>
-internal sealed record IdxImages(int Count, int Rows, int Columns, byte[] Pixels);
+/// <summary>
+/// Pixels of an IDX image file: <c>Count</c> images of <c>Rows</c> x <c>Columns</c> unsigned bytes, row-major,
+/// in unmanaged memory that <see cref="Dispose"/> returns to the system at once (a 47 MB managed array would
+/// stay resident until the garbage collector decommits it).
+/// </summary>
+internal sealed unsafe class IdxImages(int count, int rows, int columns, long length) : IDisposable
+{
+    private byte* _pixels = (byte*)System.Runtime.InteropServices.NativeMemory.Alloc((nuint)Math.Max(length, 1));
+
+    public int Count { get; } = count;
+
+    public int Rows { get; } = rows;
+
+    public int Columns { get; } = columns;
+
+    public Span<byte> Pixels => _pixels == null ? throw new ObjectDisposedException(nameof(IdxImages)) : new(_pixels, checked((int)length));
+
+    public void Dispose()
+    {
+        System.Runtime.InteropServices.NativeMemory.Free(_pixels);
+        _pixels = null;
+    }
+}
 
 /// <summary>
 /// Reads the IDX files MNIST is distributed in (gzip-compressed or raw, told apart by content), and
@@ -31,8 +52,29 @@ internal static class IdxReader
             throw Invalid(path, $"holds {rows}x{columns} images, expected {ImageSize}x{ImageSize}");
         }
 
-        var pixels = ReadPayload(stream, path, (long)count * rows * columns, $"{count} images of {rows}x{columns} bytes", compressed);
-        return new IdxImages(count, rows, columns, pixels);
+        var length = (long)count * rows * columns;
+        var what = $"{count} images of {rows}x{columns} bytes";
+        if (length > Array.MaxLength)
+        {
+            throw Invalid(path, $"declares {what}, too large to load");
+        }
+
+        if (!compressed)
+        {
+            CheckRawLength(stream, path, length, what); // before allocating for what the header claims
+        }
+
+        var images = new IdxImages(count, rows, columns, length);
+        try
+        {
+            ReadPayload(stream, path, images.Pixels, what, compressed);
+            return images;
+        }
+        catch
+        {
+            images.Dispose();
+            throw;
+        }
     }
 
     internal static byte[] ReadLabels(string path)
@@ -41,7 +83,8 @@ internal static class IdxReader
         var header = ReadHeader(stream, path, 8, compressed);
         CheckMagic(header, path, LabelsMagic, "labels", 1);
         var count = ReadCount(header, 4, path);
-        var labels = ReadPayload(stream, path, count, $"{count} labels", compressed);
+        var labels = new byte[count];
+        ReadPayload(stream, path, labels, $"{count} labels", compressed);
         for (var i = 0; i < labels.Length; i++)
         {
             if (labels[i] >= ClassCount)
@@ -96,41 +139,40 @@ internal static class IdxReader
         return value <= int.MaxValue ? (int)value : throw Invalid(path, $"declares a dimension of {value}, larger than supported");
     }
 
-    private static byte[] ReadPayload(Stream stream, string path, long expected, string what, bool compressed)
+    private static void ReadPayload(Stream stream, string path, Span<byte> data, string what, bool compressed)
     {
+        long expected = data.Length;
         if (!compressed)
         {
-            var actual = stream.Length - stream.Position;
-            if (actual != expected)
-            {
-                throw Invalid(path, actual < expected
-                    ? $"is truncated: the header promises {what} ({expected} bytes) but {actual} bytes follow"
-                    : $"has {actual - expected} bytes after the {what} ({expected} bytes) its header promises");
-            }
+            CheckRawLength(stream, path, expected, what);
         }
 
-        if (expected > Array.MaxLength)
-        {
-            throw Invalid(path, $"declares {what}, too large to load");
-        }
-
-        var data = new byte[expected];
         var read = Fill(stream, data, path, compressed);
         if (read < expected)
         {
             throw Invalid(path, $"is truncated: the header promises {what} ({expected} bytes) but only {read} bytes follow");
         }
 
-        if (compressed && Fill(stream, new byte[1], path, compressed) != 0)
+        Span<byte> probe = stackalloc byte[1];
+        if (compressed && Fill(stream, probe, path, compressed) != 0)
         {
             throw Invalid(path, $"has data after the {what} ({expected} bytes) its header promises");
         }
+    }
 
-        return data;
+    private static void CheckRawLength(Stream stream, string path, long expected, string what)
+    {
+        var actual = stream.Length - stream.Position;
+        if (actual != expected)
+        {
+            throw Invalid(path, actual < expected
+                ? $"is truncated: the header promises {what} ({expected} bytes) but {actual} bytes follow"
+                : $"has {actual - expected} bytes after the {what} ({expected} bytes) its header promises");
+        }
     }
 
     /// <summary>Reads until <paramref name="buffer"/> is full or the stream ends; gzip damage becomes a named error.</summary>
-    private static int Fill(Stream stream, byte[] buffer, string path, bool compressed)
+    private static int Fill(Stream stream, Span<byte> buffer, string path, bool compressed)
     {
         try
         {
