@@ -12,16 +12,22 @@ dotnet build benchmarks/GanMnist.Benchmarks -c Release -v q -nologo >/dev/null
 results=$(mktemp)
 ours() { dotnet run --project benchmarks/GanMnist.Benchmarks -c Release --no-build -- step --data "$data" "$@" | tail -1 | sed "s/^{/{\"setting\":\"$label\",/" >> "$results"; }
 peer() { "$python" benchmarks/peer/peer_step.py --data "$data" "$@" | tail -1 | sed "s/^{/{\"setting\":\"$label\",/" >> "$results"; }
+# Every configuration, run once per round; the order rotates from round to round, because the first run
+# after a switch measured slower (no configuration may always sit in that slot).
+configs=()
+for arch in dcgan mlp; do
+  for c in "ours default" "peer default" "ours threads=1" "peer threads=1" "ours threads=2" "peer threads=2" "ours unfused"; do
+    configs+=("$arch $c")
+  done
+done
+n=${#configs[@]}
 for round in $(seq "$rounds"); do
-  for arch in dcgan mlp; do
+  for i in $(seq 0 $((n - 1))); do
+    read -r arch impl label <<<"${configs[$(( (i + (round - 1) * 3) % n ))]}"
     steps=$([ "$arch" = dcgan ] && echo 8 || echo 40)
-    label=default; ours --arch "$arch" --steps "$steps"
-    label=default; peer --arch "$arch" --steps "$steps"
-    for t in 1 2; do
-      label=threads=$t; ours --arch "$arch" --steps "$steps" --threads "$t"
-      label=threads=$t; peer --arch "$arch" --steps "$steps" --threads "$t"
-    done
-    label=unfused; ours --arch "$arch" --steps "$steps" --no-fuse
+    extra=()
+    case "$label" in threads=*) extra=(--threads "${label#threads=}") ;; unfused) extra=(--no-fuse) ;; esac
+    "$impl" --arch "$arch" --steps "$steps" "${extra[@]}"
   done
   echo "round $round done" >&2
 done
