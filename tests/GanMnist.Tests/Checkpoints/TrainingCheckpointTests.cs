@@ -1,21 +1,9 @@
 using GanMnist.Checkpoints;
-using GanMnist.Data;
 using GanMnist.Models;
 using GanMnist.Tests.Training;
 using GanMnist.Training;
 
 namespace GanMnist.Tests.Checkpoints;
-
-/// <summary>512 MNIST images, loaded once for the checkpoint tests.</summary>
-public sealed class SmallMnistFixture : IDisposable
-{
-    public SmallMnistFixture() =>
-        Data = MnistDataset.LoadAsync(MnistSplit.Train, new MnistDatasetOptions { Directory = TestData.MnistDirectory, Limit = 512 }).GetAwaiter().GetResult();
-
-    public MnistDataset Data { get; }
-
-    public void Dispose() => Data.Dispose();
-}
 
 // libtorch's default generator (dropout, manual_seed) is process-wide: exactness needs these runs alone.
 [Collection(LiveTensorCollection.Name)]

@@ -2,13 +2,21 @@ using GanMnist.Data;
 
 namespace GanMnist.Tests.Training;
 
-/// <summary>2,000 MNIST training images, loaded once for the training tests.</summary>
-public sealed class MnistSubsetFixture : IDisposable
+/// <summary>The first <c>limit</c> MNIST training images, loaded once per test class.</summary>
+public abstract class MnistFixture(int limit) : IDisposable
 {
-    public MnistSubsetFixture() =>
-        Data = MnistDataset.LoadAsync(MnistSplit.Train, new MnistDatasetOptions { Directory = TestData.MnistDirectory, Limit = 2000 }).GetAwaiter().GetResult();
+    public MnistDataset Data { get; } =
+        MnistDataset.LoadAsync(MnistSplit.Train, new MnistDatasetOptions { Directory = TestData.MnistDirectory, Limit = limit }).GetAwaiter().GetResult();
 
-    public MnistDataset Data { get; }
-
-    public void Dispose() => Data.Dispose();
+    public void Dispose()
+    {
+        Data.Dispose();
+        GC.SuppressFinalize(this);
+    }
 }
+
+/// <summary>2,000 images, for the training tests.</summary>
+public sealed class MnistSubsetFixture() : MnistFixture(2000);
+
+/// <summary>512 images, for the checkpoint tests (several short runs each).</summary>
+public sealed class SmallMnistFixture() : MnistFixture(512);
