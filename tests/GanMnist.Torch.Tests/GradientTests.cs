@@ -25,7 +25,7 @@ public sealed class GradientTests
         "softplus", "log_sigmoid", "leaky_relu", "maximum", "minimum", "clamp", "sum_dims", "mean", "amax", "matmul",
         "linear", "conv2d", "conv_transpose2d", "batch_norm_train", "batch_norm_eval", "softmax", "log_softmax",
         "bce_with_logits", "mse_loss", "cross_entropy", "embedding", "reshape_permute", "cat_stack", "index_select",
-        "narrow_flatten", "scalar_ops",
+        "narrow_flatten", "scalar_ops", "max_pool2d", "topk",
     };
 
     [Theory]
@@ -91,6 +91,8 @@ public sealed class GradientTests
                 break;
             case "index_select": Check.Gradients(a => a[0].index_select(0, tensor(new long[] { 2, 0, 2 })).tanh().sum(), X(3, 2)); break;
             case "narrow_flatten": Check.Gradients(a => a[0].narrow(1, 1, 2).flatten().mul(Weights(1, 4)).sum(), X(2, 3)); break;
+            case "max_pool2d": Check.Gradients(a => F.max_pool2d(a[0], 2).mul(Weights(1, 1, 2, 2, 2)).sum(), X(1, 2, 4, 5)); break;
+            case "topk": Check.Gradients(a => a[0].topk(2, dim: 1).values.mul(Weights(1, 3, 2)).sum(), X(3, 5)); break;
             case "scalar_ops": Check.Gradients(a => ((2 - a[0]) * 3 / (a[0] + 4) + (1 / (a[0] + 5))).sum(), X(5)); break;
             default: throw new ArgumentException(op);
         }

@@ -139,6 +139,29 @@ public sealed class NNFunctionalTests
     }
 
     [Fact]
+    public void MaxPool2d_TwoByTwo_TakesTheLargestOfEachWindowAndDropsTheRemainder()
+    {
+        using var scope = NewDisposeScope();
+        // 1x1x3x5: windows cover columns 0-1 and 2-3 of rows 0-1; row 2 and column 4 are dropped (floor mode).
+        var x = tensor(new float[] { 1, 9, 2, 3, 7, 4, 0, 8, 5, 6, 3, 3, 3, 3, 3 }).reshape(1, 1, 3, 5);
+
+        F.max_pool2d(x, 2).ToArray<float>().Should().Equal(9, 8);
+        nn.MaxPool2d(2, stride: 1).forward(x).ToArray<float>().Should().Equal(9, 9, 8, 7, 4, 8, 8, 6);
+    }
+
+    [Fact]
+    public void TopK_ReturnsTheLargestOrSmallestValuesWithTheirIndices()
+    {
+        using var scope = NewDisposeScope();
+        var x = tensor(new float[] { 4, 1, 3, 2, 5, 0 }).reshape(2, 3);
+
+        var (largest, where) = x.topk(2);
+        largest.ToArray<float>().Should().Equal(4, 3, 5, 2);
+        where.ToArray<long>().Should().Equal(0, 2, 1, 0);
+        x.topk(1, dim: 0, largest: false).values.ToArray<float>().Should().Equal(2, 1, 0);
+    }
+
+    [Fact]
     public void Embedding_PicksRowsOfTheTable()
     {
         using var scope = NewDisposeScope();

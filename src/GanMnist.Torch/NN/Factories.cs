@@ -44,6 +44,9 @@ public static partial class torch
         /// <summary>Logistic sigmoid.</summary>
         public static Sigmoid Sigmoid() => new();
 
+        /// <summary>2-D max pooling; the stride defaults to the kernel size.</summary>
+        public static MaxPool2d MaxPool2d(long kernel_size, long? stride = null, long padding = 0) => new(kernel_size, stride, padding);
+
         /// <summary>Flattens dimensions start_dim..end_dim.</summary>
         public static Flatten Flatten(long start_dim = 1, long end_dim = -1) => new(start_dim, end_dim);
 

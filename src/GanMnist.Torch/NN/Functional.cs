@@ -38,6 +38,17 @@ public static partial class torch
                 return Wrap(NativeMethods.gmt_nn_conv2d(input.Handle, weight.Handle, H(bias), s, p, d, groups));
             }
 
+            /// <summary>2-D max pooling over (N, C, H, W); the stride defaults to the kernel size.</summary>
+            public static unsafe Tensor max_pool2d(Tensor input, long kernel_size, long? stride = null, long padding = 0, long dilation = 1,
+                bool ceil_mode = false)
+            {
+                var k = stackalloc long[] { kernel_size, kernel_size };
+                var s = stackalloc long[] { stride ?? kernel_size, stride ?? kernel_size };
+                var p = stackalloc long[] { padding, padding };
+                var d = stackalloc long[] { dilation, dilation };
+                return Wrap(NativeMethods.gmt_nn_max_pool2d(input.Handle, k, s, p, d, ceil_mode ? 1 : 0));
+            }
+
             /// <summary>
             /// 2-D transposed convolution with (in, out/groups, kH, kW) weights. Output size per dimension:
             /// (in - 1)·stride - 2·padding + dilation·(k - 1) + output_padding + 1.

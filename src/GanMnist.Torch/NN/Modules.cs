@@ -195,6 +195,13 @@ public sealed class Sigmoid() : Module<Tensor, Tensor>(nameof(Sigmoid))
     public override Tensor forward(Tensor input) => input.sigmoid();
 }
 
+/// <summary>2-D max pooling with a square window.</summary>
+public sealed class MaxPool2d(long kernelSize, long? stride, long padding) : Module<Tensor, Tensor>(nameof(MaxPool2d))
+{
+    /// <inheritdoc />
+    public override Tensor forward(Tensor input) => nn.functional.max_pool2d(input, kernelSize, stride, padding);
+}
+
 /// <summary>Merges dimensions start_dim..end_dim (by default everything but the batch).</summary>
 public sealed class Flatten(long startDim, long endDim) : Module<Tensor, Tensor>(nameof(Flatten))
 {

@@ -56,6 +56,7 @@ internal static partial class NativeMethods
     [LibraryImport(LibraryName)] internal static partial int gmt_tensor_copy_(TensorHandle dst, TensorHandle src);
     [LibraryImport(LibraryName)] internal static unsafe partial IntPtr gmt_tensor_reduce(TensorHandle t, int op, long* dims, int ndims, int keepdim);
     [LibraryImport(LibraryName)] internal static partial IntPtr gmt_tensor_argmax(TensorHandle t, long dim, int hasDim, int keepdim);
+    [LibraryImport(LibraryName)] internal static partial int gmt_tensor_topk(TensorHandle t, long k, long dim, int largest, int sorted, out IntPtr values, out IntPtr indices);
     [LibraryImport(LibraryName)] internal static partial IntPtr gmt_tensor_clamp(TensorHandle t, double min, int hasMin, double max, int hasMax);
     [LibraryImport(LibraryName)] internal static partial IntPtr gmt_tensor_matmul(TensorHandle a, TensorHandle b);
 
@@ -82,6 +83,7 @@ internal static partial class NativeMethods
     [LibraryImport(LibraryName)] internal static partial IntPtr gmt_nn_mse_loss(TensorHandle x, TensorHandle target, int reduction);
     [LibraryImport(LibraryName)] internal static partial IntPtr gmt_nn_cross_entropy(TensorHandle x, TensorHandle target, TensorHandle weight, int reduction, long ignoreIndex, double labelSmoothing);
     [LibraryImport(LibraryName)] internal static partial IntPtr gmt_nn_embedding(TensorHandle weight, TensorHandle indices);
+    [LibraryImport(LibraryName)] internal static unsafe partial IntPtr gmt_nn_max_pool2d(TensorHandle x, long* kernel, long* stride, long* padding, long* dilation, int ceilMode);
     [LibraryImport(LibraryName)] internal static partial int gmt_nn_init_(TensorHandle t, int kind, double a, double b, GeneratorHandle g);
 
     // autograd

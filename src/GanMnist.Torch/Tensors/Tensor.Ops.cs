@@ -124,6 +124,13 @@ public static partial class torch
         public Tensor argmax(long? dim = null, bool keepdim = false) =>
             Wrap(NativeMethods.gmt_tensor_argmax(Handle, dim ?? 0, dim.HasValue ? 1 : 0, keepdim ? 1 : 0));
 
+        /// <summary>The <paramref name="k"/> largest (or smallest) entries along <paramref name="dim"/> and their int64 indices.</summary>
+        public (Tensor values, Tensor indices) topk(long k, long dim = -1, bool largest = true, bool sorted = true)
+        {
+            NativeErrors.Check(NativeMethods.gmt_tensor_topk(Handle, k, dim, largest ? 1 : 0, sorted ? 1 : 0, out var values, out var indices));
+            return (new Tensor(values), new Tensor(indices));
+        }
+
         /// <summary>Adds a scalar in place.</summary>
         public Tensor add_(double value) => Inplace(InplaceScalarOp.Add, value);
         /// <summary>Subtracts a scalar in place.</summary>

@@ -69,6 +69,7 @@ GMT_API int gmt_tensor_inplace_scalar(gmt_tensor t, int op, double s);
 GMT_API int gmt_tensor_copy_(gmt_tensor dst, gmt_tensor src);
 GMT_API gmt_tensor gmt_tensor_reduce(gmt_tensor t, int op, const int64_t* dims, int ndims, int keepdim);
 GMT_API gmt_tensor gmt_tensor_argmax(gmt_tensor t, int64_t dim, int has_dim, int keepdim);
+GMT_API int gmt_tensor_topk(gmt_tensor t, int64_t k, int64_t dim, int largest, int sorted, gmt_tensor* values, gmt_tensor* indices);
 GMT_API gmt_tensor gmt_tensor_clamp(gmt_tensor t, double min, int has_min, double max, int has_max);
 GMT_API gmt_tensor gmt_tensor_matmul(gmt_tensor a, gmt_tensor b);
 
@@ -101,6 +102,8 @@ GMT_API gmt_tensor gmt_nn_mse_loss(gmt_tensor x, gmt_tensor target, int reductio
 GMT_API gmt_tensor gmt_nn_cross_entropy(gmt_tensor x, gmt_tensor target, gmt_tensor weight, int reduction,
                                         int64_t ignore_index, double label_smoothing);
 GMT_API gmt_tensor gmt_nn_embedding(gmt_tensor weight, gmt_tensor indices);
+GMT_API gmt_tensor gmt_nn_max_pool2d(gmt_tensor x, const int64_t* kernel, const int64_t* stride, const int64_t* padding,
+                                     const int64_t* dilation, int ceil_mode);
 GMT_API int gmt_nn_init_(gmt_tensor t, int kind, double a, double b, gmt_generator g);
 
 /* autograd */

@@ -63,6 +63,12 @@ GMT_API gmt_tensor gmt_nn_embedding(gmt_tensor weight, gmt_tensor indices) {
   GMT_RETURN_TENSOR(at::embedding(T(weight), T(indices)))
 }
 
+GMT_API gmt_tensor gmt_nn_max_pool2d(gmt_tensor x, const int64_t* kernel, const int64_t* stride, const int64_t* padding,
+                                     const int64_t* dilation, int ceil_mode) {
+  GMT_RETURN_TENSOR(at::max_pool2d(T(x), at::IntArrayRef(kernel, 2), at::IntArrayRef(stride, 2),
+                                   at::IntArrayRef(padding, 2), at::IntArrayRef(dilation, 2), ceil_mode != 0))
+}
+
 // In-place initialisation outside autograd (torch.nn.init.*_).
 GMT_API int gmt_nn_init_(gmt_tensor t, int kind, double a, double b, gmt_generator g) {
   GMT_TRY

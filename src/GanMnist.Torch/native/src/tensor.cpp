@@ -191,6 +191,16 @@ GMT_API gmt_tensor gmt_tensor_reduce(gmt_tensor t, int op, const int64_t* dims, 
   GMT_CATCH(nullptr)
 }
 
+// The k largest (or smallest) entries along dim and their int64 indices; both handles are set on success.
+GMT_API int gmt_tensor_topk(gmt_tensor t, int64_t k, int64_t dim, int largest, int sorted, gmt_tensor* values, gmt_tensor* indices) {
+  GMT_TRY
+  auto result = at::topk(T(t), k, dim, largest != 0, sorted != 0);
+  *values = wrap(std::get<0>(result));
+  *indices = wrap(std::get<1>(result));
+  return GMT_OK;
+  GMT_CATCH(GMT_ERROR)
+}
+
 GMT_API gmt_tensor gmt_tensor_argmax(gmt_tensor t, int64_t dim, int has_dim, int keepdim) {
   GMT_RETURN_TENSOR(at::argmax(T(t), has_dim ? c10::optional<int64_t>(dim) : c10::nullopt, keepdim != 0))
 }
