@@ -13,6 +13,16 @@ if (args.Length > 0 && args[0] == "step")
     return StepBenchmark.Run(args);
 }
 
+if (args.Length > 0 && args[0] == "classifier")
+{
+    return EvaluationBenchmark.RunClassifier(args);
+}
+
+if (args.Length > 0 && args[0] == "evaluate")
+{
+    return EvaluationBenchmark.RunEvaluate(args);
+}
+
 var jsonPath = OptionValue(args, "--json");
 if (OptionValue(args, "--threads") is { } threads)
 {

@@ -68,12 +68,16 @@ public static partial class torch
         public Tensor lt(double other) => Binary(other, BinaryOp.Lt);
         /// <summary>Elementwise less-or-equal (bool tensor).</summary>
         public Tensor le(Tensor other) => Binary(other, BinaryOp.Le);
+        /// <summary>Element-wise ≤ a scalar (bool).</summary>
+        public Tensor le(double other) => Binary(other, BinaryOp.Le);
         /// <summary>Elementwise greater-than (bool tensor).</summary>
         public Tensor gt(Tensor other) => Binary(other, BinaryOp.Gt);
         /// <summary>Elementwise greater-than a scalar (bool tensor).</summary>
         public Tensor gt(double other) => Binary(other, BinaryOp.Gt);
         /// <summary>Elementwise greater-or-equal (bool tensor).</summary>
         public Tensor ge(Tensor other) => Binary(other, BinaryOp.Ge);
+        /// <summary>Element-wise ≥ a scalar (bool).</summary>
+        public Tensor ge(double other) => Binary(other, BinaryOp.Ge);
 
         /// <summary>Negation.</summary>
         public Tensor neg() => Unary(UnaryOp.Neg);

@@ -140,7 +140,7 @@ public sealed partial class MnistDataset : IImageDataset, IDisposable
             }
 
             // Exactly the seeds' arithmetic in float32, (x / 255 - 0.5) / 0.5, in place: one 188 MB buffer, no temporaries.
-            imageTensor = raw.to(float32, device).div_(255).sub_(0.5).div_(0.5).DetachFromDisposeScope();
+            imageTensor = IdxFile.Normalise(raw, device).DetachFromDisposeScope();
             labelTensor = tensor<byte>(labels, [labels.Length]).to(int64, device).DetachFromDisposeScope();
         }
 

@@ -83,12 +83,15 @@ public sealed class MnistDatasetOptions
         return problems;
     }
 
-    private static string DefaultCacheDirectory()
+    /// <summary>GanMnist's per-user cache folder: <c>$XDG_CACHE_HOME/ganmnist</c>, else <c>~/.cache/ganmnist</c> (LocalApplicationData on Windows).</summary>
+    internal static string CacheRoot()
     {
         var xdg = Environment.GetEnvironmentVariable("XDG_CACHE_HOME");
         var root = !string.IsNullOrEmpty(xdg) ? xdg
             : OperatingSystem.IsWindows() ? Environment.GetFolderPath(Environment.SpecialFolder.LocalApplicationData)
             : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".cache");
-        return Path.Combine(root, "ganmnist", "mnist");
+        return Path.Combine(root, "ganmnist");
     }
+
+    private static string DefaultCacheDirectory() => Path.Combine(CacheRoot(), "mnist");
 }

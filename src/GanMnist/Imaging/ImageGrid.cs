@@ -44,7 +44,7 @@ public static class ImageGrid
                 for (var x = 0; x < width; x++)
                 {
                     var v = values[(i * height * width) + (y * width) + x];
-                    pixels[((top + y) * gridWidth) + left + x] = (byte)Math.Clamp(MathF.Round((v + 1) / 2 * 255), 0, 255);
+                    pixels[((top + y) * gridWidth) + left + x] = Data.IdxFile.ToByte(v);
                 }
             }
         }

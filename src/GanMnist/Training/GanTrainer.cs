@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Security.Cryptography;
 using GanMnist.Checkpoints;
 using GanMnist.Data;
+using GanMnist.Evaluation;
 using GanMnist.Imaging;
 using GanMnist.Losses;
 using GanMnist.Models;
@@ -82,6 +83,7 @@ public sealed partial class GanTrainer
         var seed = resume is not null ? CheckpointSeed(resume, resumePath!) : options.Seed ?? BitConverter.ToUInt64(RandomNumberGenerator.GetBytes(8));
         var device = Device.Parse(options.Device);
         device.EnsureAvailable();
+        using var evaluator = options.EvaluateEveryEpochs > 0 ? CreateEvaluator(options, dataset, device, cancellationToken) : null;
         set_num_threads(options.Threads ?? Environment.ProcessorCount);
         LogStart(_logger, seed, device.ToString(), get_num_threads(), __version__);
         manual_seed(seed); // dropout and anything else drawing from the default generator
@@ -96,7 +98,8 @@ public sealed partial class GanTrainer
             generator.Module.to(device).train();
             discriminator.Module.to(device).train();
             var loss = _components.Loss ?? CreateLoss(options);
-            var run = new Run(this, options, dataset, generator, discriminator, loss, device, seed, random, progress);
+            var callbacks = evaluator is null ? _callbacks : [.. _callbacks, evaluator.AsTrainingCallback(options.EvaluateEveryEpochs)];
+            var run = new Run(this, options, dataset, generator, discriminator, loss, device, seed, random, progress, callbacks);
             try
             {
                 if (resume is not null)
@@ -119,6 +122,23 @@ public sealed partial class GanTrainer
             discriminator.Module.Dispose();
             throw;
         }
+    }
+
+    /// <summary>
+    /// The evaluator behind <see cref="GanTrainerOptions.EvaluateEveryEpochs"/>: MNIST is looked for beside the training
+    /// files when the dataset is MNIST, else where <see cref="MnistDatasetOptions"/> looks by default.
+    /// </summary>
+    private GanEvaluator CreateEvaluator(GanTrainerOptions options, IImageDataset dataset, Device device, CancellationToken cancellationToken)
+    {
+        var evaluatorOptions = new GanEvaluatorOptions { SampleCount = options.EvaluationSamples };
+        if (dataset is MnistDataset mnist && Path.GetDirectoryName(Path.GetFullPath(mnist.ImagesPath)) is { } folder)
+        {
+            evaluatorOptions.Classifier.Data = new MnistDatasetOptions { Directory = folder };
+        }
+
+        LogEvaluatorLoading(_logger, options.EvaluateEveryEpochs, options.EvaluationSamples);
+        var evaluator = GanEvaluator.CreateAsync(evaluatorOptions, _logger, cancellationToken).GetAwaiter().GetResult();
+        return device.type == DeviceType.CPU ? evaluator : evaluator.To(device);
     }
 
     internal static IGanLoss CreateLoss(GanTrainerOptions options)
@@ -160,6 +180,7 @@ public sealed partial class GanTrainer
         private readonly IGanLoss _loss;
         private readonly Generator _random;
         private readonly IProgress<TrainingProgress>? _progress;
+        private readonly IReadOnlyList<ITrainingCallback> _callbacks;
         private readonly DataLoader _loader;
         private readonly GanMnist.Torch.Modules.Adam _gOptimizer;
         private readonly GanMnist.Torch.Modules.Adam _dOptimizer;
@@ -172,13 +193,15 @@ public sealed partial class GanTrainer
         private readonly List<string> _sampleFiles = [];
         private readonly Stopwatch _clock = new();
         private string[]? _valueNames;
+        private double[]? _lastMeans;
+        private EvaluationResult? _evaluation;
         private long _globalStep;
         private long _images;
 
         public Run(GanTrainer trainer, GanTrainerOptions options, IImageDataset dataset, IGenerator g, IDiscriminator d, IGanLoss loss,
-            Device device, ulong seed, Generator random, IProgress<TrainingProgress>? progress)
+            Device device, ulong seed, Generator random, IProgress<TrainingProgress>? progress, IReadOnlyList<ITrainingCallback> callbacks)
         {
-            (_trainer, _options, _g, _d, _loss, _random, _progress) = (trainer, options, g, d, loss, random, progress);
+            (_trainer, _options, _g, _d, _loss, _random, _progress, _callbacks) = (trainer, options, g, d, loss, random, progress, callbacks);
             var conditional = g.ClassCount > 0;
             _loader = new DataLoader(dataset, options.BatchSize, shuffle: true, seed, options.DropLast, device, withLabels: conditional);
             _gOptimizer = optim.Adam(g.Module.parameters(), options.GeneratorLearningRate, options.Beta1, options.Beta2, options.AdamEpsilon);
@@ -238,12 +261,14 @@ public sealed partial class GanTrainer
                 }
 
                 var last = Flush(epoch, step);
-                if (last is not null)
+                var seconds = epochClock.Elapsed.TotalSeconds;
+                var evaluation = Evaluate(epoch);
+                if (last is not null || evaluation is not null)
                 {
-                    Report(epoch, step, last);
+                    Report(epoch, step, last ?? _lastMeans);
                 }
 
-                EndEpoch(epoch, epochClock.Elapsed.TotalSeconds, _images - epochImages);
+                EndEpoch(epoch, seconds, _images - epochImages, evaluation);
                 if (_options.CheckpointEveryEpochs > 0 && (epoch % _options.CheckpointEveryEpochs == 0 || epoch == _options.Epochs))
                 {
                     SaveCheckpoint(epoch + 1, 0);
@@ -351,12 +376,14 @@ public sealed partial class GanTrainer
                 return;
             }
 
+            _lastMeans = means;
             var elapsed = _clock.Elapsed;
             var rate = _images / Math.Max(elapsed.TotalSeconds, 1e-9);
             var stepsTotal = (long)_options.Epochs * _loader.BatchesPerEpoch;
             var remaining = TimeSpan.FromSeconds(elapsed.TotalSeconds / Math.Max(_globalStep, 1) * (stepsTotal - _globalStep));
             var (real, fakeScore) = (Value(means, LossValues.RealScore), Value(means, LossValues.FakeScore));
-            var report = new TrainingProgress(epoch, _options.Epochs, step, _loader.BatchesPerEpoch, _globalStep, rate, means[0], means[1], real, fakeScore, elapsed, remaining);
+            var report = new TrainingProgress(epoch, _options.Epochs, step, _loader.BatchesPerEpoch, _globalStep, rate, means[0], means[1], real, fakeScore,
+                elapsed, remaining, _evaluation);
             LogProgress(_trainer._logger, epoch, _options.Epochs, step, _loader.BatchesPerEpoch, means[0], means[1], real, fakeScore, rate);
             _progress?.Report(report);
         }
@@ -367,14 +394,27 @@ public sealed partial class GanTrainer
             return i < 0 ? double.NaN : means[2 + i];
         }
 
-        private void EndEpoch(int epoch, double seconds, long images)
+        /// <summary>Asks the callbacks for an evaluation of the generator at this epoch's end; the last result given wins.</summary>
+        private EvaluationResult? Evaluate(int epoch)
+        {
+            EvaluationResult? result = null;
+            foreach (var callback in _callbacks)
+            {
+                result = callback.OnEvaluate(_context, epoch) ?? result;
+            }
+
+            _evaluation = result ?? _evaluation;
+            return result;
+        }
+
+        private void EndEpoch(int epoch, double seconds, long images, EvaluationResult? evaluation)
         {
             var width = 2 + _valueNames!.Length;
             var means = Enumerable.Range(0, width).Select(c => _epochValues.Count == 0 ? double.NaN : _epochValues.Average(row => row[c])).ToArray();
             _epochValues.Clear();
             var values = _valueNames.Select((n, i) => (n, means[2 + i])).ToDictionary(p => p.n, p => p.Item2);
             var summary = new EpochSummary(epoch, means[0], means[1], Value(means, LossValues.RealScore), Value(means, LossValues.FakeScore),
-                seconds, images / Math.Max(seconds, 1e-9), values);
+                seconds, images / Math.Max(seconds, 1e-9), values, evaluation);
             History.Add(summary);
             LogEpoch(_trainer._logger, epoch, _options.Epochs, summary.DiscriminatorLoss, summary.GeneratorLoss, summary.RealScore, summary.FakeScore, seconds, summary.ImagesPerSecond);
             WriteFiles();
@@ -417,11 +457,18 @@ public sealed partial class GanTrainer
                     ("generator", History.Epochs.Select(e => e.GeneratorLoss).ToArray()),
                 ]));
             }
+
+            var evaluated = History.Epochs.Where(e => e.Evaluation is not null).ToList();
+            if (evaluated.Count > 0)
+            {
+                AtomicFile.WriteAllText(Path.Combine(OutputDirectory, "fid.svg"), LossChart.Svg("Fréchet distance to MNIST (classifier features)",
+                    evaluated.Select(e => (double)e.Epoch).ToArray(), [("FID", evaluated.Select(e => e.Evaluation!.FrechetDistance).ToArray())]));
+            }
         }
 
         private void Each(Action<ITrainingCallback> action)
         {
-            foreach (var callback in _trainer._callbacks)
+            foreach (var callback in _callbacks)
             {
                 action(callback);
             }
@@ -440,6 +487,9 @@ public sealed partial class GanTrainer
             _fixedLabels?.Dispose();
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Evaluating every {Every} epochs on {Samples} samples; loading the evaluation classifier and reference")]
+    private static partial void LogEvaluatorLoading(ILogger logger, int every, int samples);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Training with seed {Seed} on {Device} ({Threads} intra-op threads, libtorch {Version})")]
     private static partial void LogStart(ILogger logger, ulong seed, string device, int threads, string version);

@@ -66,6 +66,17 @@ public static class GanTrainerBuilderExtensions
         return builder;
     }
 
+    /// <summary>Evaluates the generator every <paramref name="everyEpochs"/> epochs on <paramref name="samples"/> images (the trainer loads the evaluator).</summary>
+    public static GanTrainerBuilder EvaluateEvery(this GanTrainerBuilder builder, int everyEpochs, int samples = 10_000) =>
+        builder.Configure(o => (o.EvaluateEveryEpochs, o.EvaluationSamples) = (everyEpochs, samples));
+
+    /// <summary>Evaluates the generator with an evaluator of your own (not disposed by the trainer) every <paramref name="everyEpochs"/> epochs.</summary>
+    public static GanTrainerBuilder EvaluateWith(this GanTrainerBuilder builder, Evaluation.GanEvaluator evaluator, int everyEpochs = 1)
+    {
+        ArgumentNullException.ThrowIfNull(evaluator);
+        return builder.AddCallback(evaluator.AsTrainingCallback(everyEpochs));
+    }
+
     /// <summary>Sets the number of epochs.</summary>
     public static GanTrainerBuilder Epochs(this GanTrainerBuilder builder, int epochs) => builder.Configure(o => o.Epochs = epochs);
 

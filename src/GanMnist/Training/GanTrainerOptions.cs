@@ -157,6 +157,19 @@ public sealed class GanTrainerOptions
     [Range(1, 1_000_000)]
     public int LogEverySteps { get; set; } = 50;
 
+    /// <summary>
+    /// Evaluate the generator (FID, MNIST score, class histogram, precision/recall; see <see cref="Evaluation.GanEvaluator"/>)
+    /// every N epochs and after the last; 0 never. The first use trains and caches the MNIST classifier (about 1.5 minutes).
+    /// </summary>
+    /// <value>Default: 0.</value>
+    [Range(0, 1_000_000)]
+    public int EvaluateEveryEpochs { get; set; }
+
+    /// <summary>Images generated per evaluation.</summary>
+    /// <value>Default: 10,000.</value>
+    [Range(10, 1_000_000)]
+    public int EvaluationSamples { get; set; } = 10_000;
+
     /// <summary>Write a training checkpoint every N epochs (and after the last); 0 writes none.</summary>
     /// <value>Default: 15 (as seed 002).</value>
     [Range(0, 1_000_000)]

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
+using GanMnist.Evaluation;
 using GanMnist.Models;
 using static GanMnist.Torch.torch;
 
@@ -19,8 +20,10 @@ namespace GanMnist.Training;
 /// <param name="FakeScore">The mean D(G(z)) over the last interval.</param>
 /// <param name="Elapsed">Time since the run started.</param>
 /// <param name="Remaining">An estimate of the time left.</param>
+/// <param name="Evaluation">The latest evaluation of the generator, if one ran yet.</param>
 public sealed record TrainingProgress(int Epoch, int Epochs, int Step, int StepsPerEpoch, long GlobalStep, double ImagesPerSecond,
-    double DiscriminatorLoss, double GeneratorLoss, double RealScore, double FakeScore, TimeSpan Elapsed, TimeSpan Remaining);
+    double DiscriminatorLoss, double GeneratorLoss, double RealScore, double FakeScore, TimeSpan Elapsed, TimeSpan Remaining,
+    EvaluationResult? Evaluation = null);
 
 /// <summary>One epoch's means and speed.</summary>
 /// <param name="Epoch">The epoch, from 1.</param>
@@ -31,8 +34,9 @@ public sealed record TrainingProgress(int Epoch, int Epochs, int Step, int Steps
 /// <param name="Seconds">Wall time of the epoch.</param>
 /// <param name="ImagesPerSecond">Real images per second during the epoch.</param>
 /// <param name="Values">Every value the loss reported, by name (e.g. gradient_penalty), as epoch means.</param>
+/// <param name="Evaluation">The generator's evaluation at this epoch's end, when one ran.</param>
 public sealed record EpochSummary(int Epoch, double DiscriminatorLoss, double GeneratorLoss, double RealScore, double FakeScore,
-    double Seconds, double ImagesPerSecond, IReadOnlyDictionary<string, double> Values);
+    double Seconds, double ImagesPerSecond, IReadOnlyDictionary<string, double> Values, EvaluationResult? Evaluation = null);
 
 /// <summary>Which step just finished (no values: reading them would cost a device round-trip every step).</summary>
 /// <param name="Epoch">The epoch, from 1.</param>
@@ -66,6 +70,12 @@ public interface ITrainingCallback
     /// <summary>After every step.</summary>
     void OnStepEnd(TrainingContext context, StepInfo step) { }
 
+    /// <summary>
+    /// At an epoch's end, before its summary is made: a callback that evaluates the generator returns the result (else null),
+    /// and the trainer puts it in the summary, the history, the progress reports and the logs.
+    /// </summary>
+    EvaluationResult? OnEvaluate(TrainingContext context, int epoch) => null;
+
     /// <summary>After an epoch, once its summary is in the history.</summary>
     void OnEpochEnd(TrainingContext context, EpochSummary summary) { }
 
@@ -86,12 +96,13 @@ public sealed class TrainingHistory
 
     internal void Add(EpochSummary summary) => _epochs.Add(summary);
 
-    /// <summary>One row per epoch: epoch, d_loss, g_loss, d_real, d_fake, seconds, images_per_second, then any extra values.</summary>
+    /// <summary>One row per epoch: epoch, d_loss, g_loss, d_real, d_fake, seconds, images_per_second, then any extra values and evaluation metrics.</summary>
     public string ToCsv()
     {
         var extras = _epochs.SelectMany(e => e.Values.Keys).Distinct().Where(k => k is not (Losses.LossValues.RealScore or Losses.LossValues.FakeScore)).ToList();
+        var metrics = _epochs.SelectMany(e => e.Evaluation?.ToMetrics().Keys ?? []).Distinct().ToList();
         var csv = new StringBuilder("epoch,d_loss,g_loss,d_real,d_fake,seconds,images_per_second");
-        foreach (var extra in extras)
+        foreach (var extra in extras.Concat(metrics))
         {
             csv.Append(',').Append(extra);
         }
@@ -103,6 +114,12 @@ public sealed class TrainingHistory
             foreach (var extra in extras)
             {
                 csv.Append(',').Append(e.Values.TryGetValue(extra, out var v) ? v.ToString("R", CultureInfo.InvariantCulture) : string.Empty);
+            }
+
+            var evaluation = e.Evaluation?.ToMetrics();
+            foreach (var metric in metrics)
+            {
+                csv.Append(',').Append(evaluation is not null && evaluation.TryGetValue(metric, out var v) ? v.ToString("R", CultureInfo.InvariantCulture) : string.Empty);
             }
 
             csv.Append('\n');

@@ -1,0 +1,327 @@
+using System.Diagnostics;
+using System.Globalization;
+using GanMnist.Checkpoints;
+using GanMnist.Data;
+using GanMnist.Models;
+using GanMnist.Training;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using static GanMnist.Torch.torch;
+
+namespace GanMnist.Evaluation;
+
+/// <summary>
+/// Measures generated digits: Fréchet distance ("FID") and precision/recall against a reference set of MNIST
+/// training images in <see cref="MnistClassifier"/> feature space, the MNIST score, the class histogram and a
+/// mode-collapse alarm. <see cref="Real"/> holds the same metrics for real MNIST test images, the values a
+/// perfect generator would approach. Works on a generator, a tensor of images or an IDX file, and inside
+/// training through <see cref="AsTrainingCallback"/>.
+/// </summary>
+public sealed partial class GanEvaluator : IDisposable
+{
+    private readonly bool _ownsClassifier;
+    private readonly ILogger _logger;
+    private readonly GaussianStatistics _referenceStatistics;
+    private Tensor _referenceFeatures;
+    private Tensor? _referenceRadii;
+
+    private GanEvaluator(MnistClassifier classifier, bool ownsClassifier, Tensor referenceImages, Tensor? realImages, GanEvaluatorOptions options, ILogger logger)
+    {
+        (Classifier, _ownsClassifier, Options, _logger) = (classifier, ownsClassifier, options, logger);
+        var clock = Stopwatch.StartNew();
+        using (var scope = NewDisposeScope())
+        {
+            var (features, _) = classifier.Classify(referenceImages, options.BatchSize);
+            _referenceStatistics = GaussianStatistics.Of(features);
+            _referenceFeatures = features.DetachFromDisposeScope();
+            _referenceRadii = options.PrecisionRecall
+                ? NearestNeighbourManifold.SquaredRadii(features, options.NearestNeighbours).DetachFromDisposeScope()
+                : null;
+        }
+
+        LogReference(logger, referenceImages.size(0), clock.Elapsed.TotalSeconds);
+        if (realImages is not null)
+        {
+            Real = Evaluate(realImages);
+            LogReal(logger, Real.ToString());
+        }
+    }
+
+    /// <summary>The options (a copy).</summary>
+    public GanEvaluatorOptions Options { get; }
+
+    /// <summary>The classifier whose features and predictions the metrics use.</summary>
+    public MnistClassifier Classifier { get; }
+
+    /// <summary>The metrics of real held-out images (the MNIST test set) against the same reference; null when none were given.</summary>
+    public EvaluationResult? Real { get; }
+
+    /// <summary>How many reference images the statistics come from.</summary>
+    public long ReferenceCount => _referenceStatistics.Count;
+
+    /// <summary>
+    /// Loads (or trains and caches) the classifier, takes <see cref="GanEvaluatorOptions.ReferenceCount"/> MNIST training
+    /// images as the reference and measures the MNIST test set as <see cref="Real"/>. MNIST is found (or downloaded) as
+    /// <see cref="MnistClassifierOptions.Data"/> says.
+    /// </summary>
+    /// <exception cref="ArgumentException">The options are invalid; the message lists every problem.</exception>
+    public static async Task<GanEvaluator> CreateAsync(GanEvaluatorOptions? options = null, ILogger? logger = null, CancellationToken cancellationToken = default)
+    {
+        options = (options ?? new GanEvaluatorOptions()).Clone();
+        options.ThrowIfInvalid();
+        logger ??= NullLogger.Instance;
+        var classifier = await MnistClassifier.LoadOrTrainAsync(options.Classifier, logger, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            using var training = await MnistDataset.LoadAsync(MnistSplit.Train, options.Classifier.Data, logger: logger, cancellationToken: cancellationToken).ConfigureAwait(false);
+            using var test = await MnistDataset.LoadAsync(MnistSplit.Test, options.Classifier.Data, logger: logger, cancellationToken: cancellationToken).ConfigureAwait(false);
+            using var scope = NewDisposeScope();
+            using var random = new Generator(options.Seed);
+            var subset = randperm(training.Count, generator: random).narrow(0, 0, Math.Min(options.ReferenceCount, training.Count));
+            var reference = training.Images.index_select(0, subset.to(training.Images.device));
+            return new GanEvaluator(classifier, ownsClassifier: true, reference, test.Images, options, logger);
+        }
+        catch
+        {
+            classifier.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// An evaluator over a given classifier (not owned) and reference images (N, 1, 28, 28) in [-1, 1]; when
+    /// <paramref name="realImages"/> are given they are measured as <see cref="Real"/>.
+    /// </summary>
+    /// <exception cref="ArgumentException">The options are invalid, or the images are not (N, 1, 28, 28) with N > k.</exception>
+    public static GanEvaluator Create(MnistClassifier classifier, Tensor referenceImages, Tensor? realImages = null, GanEvaluatorOptions? options = null,
+        ILogger? logger = null)
+    {
+        ArgumentNullException.ThrowIfNull(classifier);
+        ArgumentNullException.ThrowIfNull(referenceImages);
+        options = (options ?? new GanEvaluatorOptions()).Clone();
+        options.ThrowIfInvalid();
+        CheckImages(referenceImages, options, nameof(referenceImages));
+        return new GanEvaluator(classifier, ownsClassifier: false, referenceImages, realImages, options, logger ?? NullLogger.Instance);
+    }
+
+    /// <summary>
+    /// Generates <paramref name="sampleCount"/> images (default <see cref="GanEvaluatorOptions.SampleCount"/>) in evaluation
+    /// mode from noise drawn with <paramref name="seed"/> (default <see cref="GanEvaluatorOptions.Seed"/>) and measures them.
+    /// A conditional generator is asked for each digit in turn, and <see cref="EvaluationResult.ConditionalAccuracy"/> reports
+    /// how many came out as asked.
+    /// </summary>
+    public EvaluationResult Evaluate(IGenerator generator, int? sampleCount = null, ulong? seed = null)
+    {
+        ArgumentNullException.ThrowIfNull(generator);
+        var count = sampleCount ?? Options.SampleCount;
+        if (count <= Options.NearestNeighbours || count < 2)
+        {
+            throw new ArgumentOutOfRangeException(nameof(sampleCount), count, $"An evaluation needs more than {Math.Max(Options.NearestNeighbours, 1)} images.");
+        }
+
+        var clock = Stopwatch.StartNew();
+        using var scope = NewDisposeScope();
+        var device = generator.Module.parameters().FirstOrDefault()?.device ?? CPU;
+        var labels = generator.ClassCount > 0
+            ? tensor(Enumerable.Range(0, count).Select(i => (long)(i % generator.ClassCount)).ToArray())
+            : null;
+        var batches = new List<Tensor>();
+        using (var random = new Generator(seed ?? Options.Seed))
+        {
+            for (var start = 0; start < count; start += Options.BatchSize)
+            {
+                using var batchScope = NewDisposeScope();
+                var size = Math.Min(Options.BatchSize, count - start);
+                var batchLabels = labels?.narrow(0, start, size).to(device);
+                var images = GenerateBatch(generator, size, random, device, batchLabels);
+                batches.Add(images.to(Classifier.Device).MoveToOuterDisposeScope());
+            }
+        }
+
+        var all = cat(batches, 0);
+        var result = Measure(all, labels);
+        return result with { Duration = clock.Elapsed };
+    }
+
+    /// <summary>Measures images (N, 1, 28, 28) in [-1, 1] on any device.</summary>
+    /// <exception cref="ArgumentException">The images are not (N, 1, 28, 28), N is at most k, or values lie outside [-1, 1].</exception>
+    public EvaluationResult Evaluate(Tensor images)
+    {
+        ArgumentNullException.ThrowIfNull(images);
+        var clock = Stopwatch.StartNew();
+        CheckImages(images, Options, nameof(images));
+        return Measure(images, null) with { Duration = clock.Elapsed };
+    }
+
+    /// <summary>Measures the images of an IDX file (gzip or raw), e.g. one written by the CLI's <c>generate</c>.</summary>
+    /// <exception cref="InvalidDataException">The file is malformed; the message names it.</exception>
+    public EvaluationResult EvaluateFile(string path)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        var clock = Stopwatch.StartNew();
+        using var images = IdxFile.ReadImages(path, Classifier.Device);
+        if (images.size(0) <= Math.Max(Options.NearestNeighbours, 1))
+        {
+            throw new InvalidDataException($"'{path}' holds {images.size(0)} images; an evaluation needs more than {Math.Max(Options.NearestNeighbours, 1)}.");
+        }
+
+        return Measure(images, null) with { Duration = clock.Elapsed };
+    }
+
+    /// <summary>A callback that evaluates the generator every <paramref name="everyEpochs"/> epochs (and after the last).</summary>
+    public ITrainingCallback AsTrainingCallback(int everyEpochs = 1)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(everyEpochs, 1);
+        return new EvaluationCallback(this, everyEpochs);
+    }
+
+    /// <summary>Moves the classifier and the reference features to a device (in place).</summary>
+    public GanEvaluator To(Device device)
+    {
+        Classifier.To(device);
+        var features = _referenceFeatures.to(device).DetachFromDisposeScope();
+        _referenceFeatures.Dispose();
+        _referenceFeatures = features;
+        if (_referenceRadii is not null)
+        {
+            var radii = _referenceRadii.to(device).DetachFromDisposeScope();
+            _referenceRadii.Dispose();
+            _referenceRadii = radii;
+        }
+
+        return this;
+    }
+
+    /// <summary>Frees the reference features, and the classifier when this evaluator loaded it.</summary>
+    public void Dispose()
+    {
+        _referenceFeatures.Dispose();
+        _referenceRadii?.Dispose();
+        if (_ownsClassifier)
+        {
+            Classifier.Dispose();
+        }
+    }
+
+    private static Tensor GenerateBatch(IGenerator generator, int size, Generator random, Device device, Tensor? labels)
+    {
+        using var noGrad = no_grad();
+        var training = generator.Module.training;
+        generator.Module.eval();
+        try
+        {
+            var noise = randn([size, generator.LatentSize], generator: random).to(device);
+            return generator.Generate(noise, labels);
+        }
+        finally
+        {
+            generator.Module.train(training);
+        }
+    }
+
+    private static void CheckImages(Tensor images, GanEvaluatorOptions options, string name)
+    {
+        MnistClassifier.RequireImages(images);
+        if (images.size(0) <= Math.Max(options.NearestNeighbours, 1))
+        {
+            throw new ArgumentException($"An evaluation needs more than {Math.Max(options.NearestNeighbours, 1)} images; got {images.size(0)}.", name);
+        }
+
+        using var scope = NewDisposeScope();
+        var (min, max) = (images.amin().item<float>(), images.amax().item<float>());
+        if (!(min >= -1.001f && max <= 1.001f))
+        {
+            throw new ArgumentException(
+                string.Create(CultureInfo.InvariantCulture, $"Images must lie in [-1, 1] (as the generators' tanh output and MnistDataset); these range over [{min}, {max}]."), name);
+        }
+    }
+
+    private EvaluationResult Measure(Tensor images, Tensor? askedLabels)
+    {
+        using var scope = NewDisposeScope();
+        var (features, probabilities) = Classifier.Classify(images, Options.BatchSize);
+        var statistics = GaussianStatistics.Of(features);
+        var fid = FrechetDistance.Between(statistics, _referenceStatistics);
+        var count = (int)images.size(0);
+        var p = probabilities.to(ScalarType.Float64, CPU).ToArray<double>();
+        var predicted = new int[count];
+        for (var i = 0; i < count; i++)
+        {
+            var best = 0;
+            for (var c = 1; c < 10; c++)
+            {
+                if (p[(i * 10) + c] > p[(i * 10) + best])
+                {
+                    best = c;
+                }
+            }
+
+            predicted[i] = best;
+        }
+
+        var histogram = ClassHistogram.Of(predicted, Options);
+        double? precision = null, recall = null;
+        if (_referenceRadii is not null)
+        {
+            precision = NearestNeighbourManifold.Coverage(features, _referenceFeatures, _referenceRadii);
+            using var radii = NearestNeighbourManifold.SquaredRadii(features, Options.NearestNeighbours);
+            recall = NearestNeighbourManifold.Coverage(_referenceFeatures, features, radii);
+        }
+
+        double? conditional = null;
+        if (askedLabels is not null)
+        {
+            var asked = askedLabels.to(ScalarType.Int64, CPU).ToArray<long>();
+            conditional = asked.Where((label, i) => predicted[i] == label).Count() / (double)count;
+        }
+
+        return new EvaluationResult
+        {
+            SampleCount = count,
+            FrechetDistance = fid,
+            MnistScore = MnistScore.Of(p, 10),
+            ClassCounts = histogram.Counts,
+            ClassesCovered = histogram.Covered,
+            LargestClassShare = histogram.Largest,
+            SmallestClassShare = histogram.Smallest,
+            ModeCollapse = histogram.Alarm is not null,
+            ModeCollapseReason = histogram.Alarm,
+            Precision = precision,
+            Recall = recall,
+            ConditionalAccuracy = conditional,
+        };
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Evaluation reference: {Count} MNIST training images ({Seconds:F1} s)")]
+    private static partial void LogReference(ILogger logger, long count, double seconds);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Real MNIST test images score: {Result}")]
+    private static partial void LogReal(ILogger logger, string result);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Evaluation at epoch {Epoch}: {Result}")]
+    private static partial void LogEpochEvaluation(ILogger logger, int epoch, string result);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Mode-collapse alarm at epoch {Epoch}: {Reason}")]
+    private static partial void LogModeCollapse(ILogger logger, int epoch, string reason);
+
+    /// <summary>Evaluates the generator at epoch ends.</summary>
+    private sealed class EvaluationCallback(GanEvaluator evaluator, int everyEpochs) : ITrainingCallback
+    {
+        public EvaluationResult? OnEvaluate(TrainingContext context, int epoch)
+        {
+            if (epoch % everyEpochs != 0 && epoch != context.Options.Epochs)
+            {
+                return null;
+            }
+
+            var result = evaluator.Evaluate(context.Generator);
+            LogEpochEvaluation(evaluator._logger, epoch, result.ToString());
+            if (result.ModeCollapseReason is { } reason)
+            {
+                LogModeCollapse(evaluator._logger, epoch, reason);
+            }
+
+            return result;
+        }
+    }
+}

@@ -1,0 +1,221 @@
+using GanMnist.Evaluation;
+
+namespace GanMnist.Tests.Evaluation;
+
+/// <summary>The metrics' arithmetic against closed forms and hand-computed values (no classifier involved).</summary>
+public sealed class MetricArithmeticTests
+{
+    [Fact]
+    public void SymmetricEigen_TwoByTwo_GivesTheClosedFormEigenvalues()
+    {
+        // [[2, 1], [1, 2]] has eigenvalues 1 and 3 with eigenvectors (1, -1)/√2 and (1, 1)/√2.
+        var (values, vectors) = SymmetricEigen.Decompose([2, 1, 1, 2], 2);
+
+        values.Order().Should().Equal([1, 3], (a, b) => Math.Abs(a - b) < 1e-14);
+        var three = Array.IndexOf(values, values.Max());
+        Math.Abs(vectors[three]).Should().BeApproximately(Math.Sqrt(0.5), 1e-14);
+        (vectors[three] * vectors[2 + three]).Should().BeApproximately(0.5, 1e-14, "both components of (1, 1)/√2 have the same sign");
+    }
+
+    [Fact]
+    public void SymmetricEigen_RandomMatrix_ReconstructsItWithOrthonormalVectors()
+    {
+        const int n = 40;
+        var a = RandomSymmetric(n, seed: 3);
+
+        var (values, v) = SymmetricEigen.Decompose(a, n);
+
+        for (var i = 0; i < n; i++)
+        {
+            for (var j = 0; j < n; j++)
+            {
+                double reconstructed = 0, gram = 0;
+                for (var k = 0; k < n; k++)
+                {
+                    reconstructed += v[(i * n) + k] * values[k] * v[(j * n) + k];
+                    gram += v[(k * n) + i] * v[(k * n) + j];
+                }
+
+                reconstructed.Should().BeApproximately(a[(i * n) + j], 1e-11);
+                gram.Should().BeApproximately(i == j ? 1 : 0, 1e-12);
+            }
+        }
+    }
+
+    [Fact]
+    public void SymmetricEigen_AsymmetricMatrix_IsRejectedWithThePosition()
+    {
+        var act = () => SymmetricEigen.Decompose([1, 2, 3, 4], 2);
+
+        act.Should().Throw<ArgumentException>().WithMessage("*not symmetric*(0, 1)*");
+    }
+
+    [Fact]
+    public void FrechetDistance_DiagonalGaussians_MatchesTheClosedForm()
+    {
+        // Diagonal covariances commute: d² = ‖μ₁ − μ₂‖² + Σ (√a − √b)².
+        var first = new GaussianStatistics([0, 1, 2], Diagonal([1, 4, 9]), 1);
+        var second = new GaussianStatistics([1, 1, 0], Diagonal([4, 1, 1]), 1);
+        var expected = (1 + 0 + 4) + (1 + 1 + 4);
+
+        FrechetDistance.Between(first, second).Should().BeApproximately(expected, 1e-12);
+    }
+
+    [Fact]
+    public void FrechetDistance_NonCommutingTwoByTwo_MatchesTheTraceDeterminantClosedForm()
+    {
+        // For 2x2 PSD M, tr √M = √(tr M + 2√det M); with M = Σ₁^½ Σ₂ Σ₁^½: tr M = tr Σ₁Σ₂, det M = det Σ₁ · det Σ₂.
+        double[] s1 = [2, 0.6, 0.6, 1];
+        double[] s2 = [1, -0.4, -0.4, 3];
+        var trace12 = (s1[0] * s2[0]) + (s1[1] * s2[2]) + (s1[2] * s2[1]) + (s1[3] * s2[3]);
+        var det = ((s1[0] * s1[3]) - (s1[1] * s1[2])) * ((s2[0] * s2[3]) - (s2[1] * s2[2]));
+        var traceRoot = Math.Sqrt(trace12 + (2 * Math.Sqrt(det)));
+        var expected = (0.5 * 0.5) + (2.0 * 2.0) + (s1[0] + s1[3]) + (s2[0] + s2[3]) - (2 * traceRoot);
+
+        var distance = FrechetDistance.Between(new GaussianStatistics([0.5, -1], s1, 1), new GaussianStatistics([0, 1], s2, 1));
+
+        distance.Should().BeApproximately(expected, 1e-12);
+    }
+
+    [Fact]
+    public void FrechetDistance_SampledGaussians_ApproachesTheClosedFormAndASampleWithItselfIsZero()
+    {
+        // 200,000 draws each from N(μ₁, Σ₁) and N(μ₂, Σ₂) in 3-D (Σ = L·Lᵀ with known L); the closed form uses the true parameters.
+        using var scope = NewDisposeScope();
+        using var random = new Generator(11);
+        double[] l1 = [1, 0, 0, 0.5, 1.2, 0, -0.3, 0.4, 0.8];
+        double[] l2 = [0.7, 0, 0, -0.2, 0.9, 0, 0.6, 0.1, 1.5];
+        var x1 = matmul(randn([200_000, 3], dtype: ScalarType.Float64, generator: random), tensor(l1).reshape(3, 3).transpose(0, 1)) + tensor(new double[] { 1, 0, -1 });
+        var x2 = matmul(randn([200_000, 3], dtype: ScalarType.Float64, generator: random), tensor(l2).reshape(3, 3).transpose(0, 1)) + tensor(new double[] { 0, 0.5, 0 });
+        var closed = FrechetDistance.Between(new GaussianStatistics([1, 0, -1], Gram(l1), 1), new GaussianStatistics([0, 0.5, 0], Gram(l2), 1));
+
+        var sampled = FrechetDistance.Between(x1, x2);
+
+        closed.Should().BeGreaterThan(1);
+        sampled.Should().BeApproximately(closed, 0.02 * closed);
+        FrechetDistance.Between(x1, x1).Should().BeApproximately(0, 1e-9);
+    }
+
+    [Fact]
+    public void GaussianStatistics_MatchesTheUnbiasedEstimatorsComputedByHand()
+    {
+        using var scope = NewDisposeScope();
+        var x = tensor(new float[] { 1, 2, 3, 6, 5, 1 }).reshape(3, 2); // columns (1, 3, 5) and (2, 6, 1)
+
+        var statistics = GaussianStatistics.Of(x);
+
+        statistics.Mean.Should().Equal(3, 3);
+        // var(1, 3, 5) = 4; var(2, 6, 1) = (1 + 9 + 4) / 2 = 7; cov = ((-2)(-1) + 0·3 + 2(-2)) / 2 = -1.
+        statistics.Covariance.Should().Equal([4, -1, -1, 7], (a, b) => Math.Abs(a - b) < 1e-12);
+    }
+
+    [Fact]
+    public void MnistScore_MatchesItsLimitsAndAHandComputedCase()
+    {
+        var oneHotUniform = Enumerable.Range(0, 10).SelectMany(c => Enumerable.Range(0, 10).Select(k => k == c ? 1.0 : 0.0)).ToArray();
+        var allSeven = Enumerable.Range(0, 5).SelectMany(_ => Enumerable.Range(0, 10).Select(k => k == 7 ? 1.0 : 0.0)).ToArray();
+        var undecided = Enumerable.Repeat(0.1, 50).ToArray();
+
+        MnistScore.Of(oneHotUniform, 10).Should().BeApproximately(10, 1e-12);
+        MnistScore.Of(allSeven, 10).Should().BeApproximately(1, 1e-12);
+        MnistScore.Of(undecided, 10).Should().BeApproximately(1, 1e-12);
+        // Rows (1, 0) and (0.5, 0.5): p(y) = (0.75, 0.25); KL₁ = ln(4/3), KL₂ = 0.5 ln(2/3) + 0.5 ln 2.
+        var expected = Math.Exp((Math.Log(4.0 / 3) + (0.5 * Math.Log(2.0 / 3)) + (0.5 * Math.Log(2))) / 2);
+        MnistScore.Of([1, 0, 0.5, 0.5], 2).Should().BeApproximately(expected, 1e-14);
+    }
+
+    [Fact]
+    public void MnistScore_ValuesThatAreNotProbabilities_AreRejectedWithTheRow()
+    {
+        var act = () => MnistScore.Of([0.5, 0.5, -0.1, 1.1], 2);
+
+        act.Should().Throw<ArgumentException>().WithMessage("*-0.1*row 1*");
+    }
+
+    [Fact]
+    public void ClassHistogram_TwoDigitsOnly_CoversTwoAndRaisesTheAlarmNamingTheDigits()
+    {
+        var predicted = Enumerable.Repeat(1, 600).Concat(Enumerable.Repeat(7, 394)).Concat([0, 2, 3, 4, 5, 6]).ToArray();
+
+        var histogram = ClassHistogram.Of(predicted, new GanEvaluatorOptions());
+
+        histogram.Counts.Should().Equal(1, 600, 1, 1, 1, 1, 1, 394, 0, 0);
+        histogram.Covered.Should().Be(2, "the six strays hold 0.1% each, under the 1% coverage threshold");
+        histogram.Largest.Should().Be(0.6);
+        histogram.Smallest.Should().Be(0);
+        histogram.Alarm.Should().Contain("digits 1 (60.0%), 7 (39.4%) have a share over 20%").And.Contain("8 (0.0%)");
+    }
+
+    [Fact]
+    public void ClassHistogram_NearUniform_RaisesNoAlarm()
+    {
+        var predicted = Enumerable.Range(0, 1000).Select(i => i % 10 == 9 && i % 20 == 19 ? 3 : i % 10).ToArray(); // digit 9 at 5%, 3 at 15%
+
+        var histogram = ClassHistogram.Of(predicted, new GanEvaluatorOptions());
+
+        histogram.Alarm.Should().BeNull();
+        histogram.Covered.Should().Be(10);
+        histogram.Largest.Should().Be(0.15);
+        histogram.Smallest.Should().Be(0.05);
+    }
+
+    [Fact]
+    public void NearestNeighbourManifold_OneDimensionalPoints_MatchesHandComputedRadiiAndCoverage()
+    {
+        using var scope = NewDisposeScope();
+        var real = tensor(new float[] { 0, 1, 2, 10 }).reshape(4, 1);
+        var queries = tensor(new float[] { 0.5f, 5, 20, 2.9f }).reshape(4, 1);
+
+        // k = 1: each point's nearest other point is 1 away, except 10's (8 away from 2).
+        var radii = NearestNeighbourManifold.SquaredRadii(real, 1);
+        radii.ToArray<float>().Should().Equal(1, 1, 1, 64);
+        // 0.5 is within 1 of 0; 5 within 8 of 10; 20 is 10 from 10 (outside); 2.9 within 1 of 2.
+        NearestNeighbourManifold.Coverage(queries, real, radii).Should().Be(0.75);
+        // k = 2: second-nearest distances 2, 1, 2, 9 (squared 4, 1, 4, 81).
+        NearestNeighbourManifold.SquaredRadii(real, 2).ToArray<float>().Should().Equal(4, 1, 4, 81);
+    }
+
+    private static double[] Diagonal(double[] values)
+    {
+        var n = values.Length;
+        var m = new double[n * n];
+        for (var i = 0; i < n; i++)
+        {
+            m[(i * n) + i] = values[i];
+        }
+
+        return m;
+    }
+
+    private static double[] Gram(double[] l)
+    {
+        var m = new double[9];
+        for (var i = 0; i < 3; i++)
+        {
+            for (var j = 0; j < 3; j++)
+            {
+                for (var k = 0; k < 3; k++)
+                {
+                    m[(i * 3) + j] += l[(i * 3) + k] * l[(j * 3) + k];
+                }
+            }
+        }
+
+        return m;
+    }
+
+    private static double[] RandomSymmetric(int n, int seed)
+    {
+        var random = new Random(seed);
+        var m = new double[n * n];
+        for (var i = 0; i < n; i++)
+        {
+            for (var j = i; j < n; j++)
+            {
+                m[(i * n) + j] = m[(j * n) + i] = (random.NextDouble() * 2) - 1;
+            }
+        }
+
+        return m;
+    }
+}
