@@ -298,12 +298,6 @@ public sealed partial class GanEvaluator : IDisposable
     [LoggerMessage(Level = LogLevel.Information, Message = "Real MNIST test images score: {Result}")]
     private static partial void LogReal(ILogger logger, string result);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Evaluation at epoch {Epoch}: {Result}")]
-    private static partial void LogEpochEvaluation(ILogger logger, int epoch, string result);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Mode-collapse alarm at epoch {Epoch}: {Reason}")]
-    private static partial void LogModeCollapse(ILogger logger, int epoch, string reason);
-
     /// <summary>Evaluates the generator at epoch ends.</summary>
     private sealed class EvaluationCallback(GanEvaluator evaluator, int everyEpochs) : ITrainingCallback
     {
@@ -314,14 +308,7 @@ public sealed partial class GanEvaluator : IDisposable
                 return null;
             }
 
-            var result = evaluator.Evaluate(context.Generator);
-            LogEpochEvaluation(evaluator._logger, epoch, result.ToString());
-            if (result.ModeCollapseReason is { } reason)
-            {
-                LogModeCollapse(evaluator._logger, epoch, reason);
-            }
-
-            return result;
+            return evaluator.Evaluate(context.Generator); // the trainer logs it
         }
     }
 }

@@ -403,6 +403,15 @@ public sealed partial class GanTrainer
                 result = callback.OnEvaluate(_context, epoch) ?? result;
             }
 
+            if (result is not null)
+            {
+                LogEvaluation(_trainer._logger, epoch, result.ToString());
+                if (result.ModeCollapseReason is { } reason)
+                {
+                    LogModeCollapse(_trainer._logger, epoch, reason);
+                }
+            }
+
             _evaluation = result ?? _evaluation;
             return result;
         }
@@ -487,6 +496,12 @@ public sealed partial class GanTrainer
             _fixedLabels?.Dispose();
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Evaluation at epoch {Epoch}: {Result}")]
+    private static partial void LogEvaluation(ILogger logger, int epoch, string result);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Mode-collapse alarm at epoch {Epoch}: {Reason}")]
+    private static partial void LogModeCollapse(ILogger logger, int epoch, string reason);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Evaluating every {Every} epochs on {Samples} samples; loading the evaluation classifier and reference")]
     private static partial void LogEvaluatorLoading(ILogger logger, int every, int samples);

@@ -1,3 +1,4 @@
+using GanMnist.Evaluation;
 using GanMnist.Models;
 using GanMnist.Training;
 
@@ -32,5 +33,27 @@ public sealed class LeakTests(MnistSubsetFixture mnist) : IClassFixture<MnistSub
         Tensor.LiveCount.Should().Be(baseline + modelTensors, "only the trained models' parameters and buffers remain");
         result.Dispose();
         Tensor.LiveCount.Should().Be(baseline);
+    }
+
+    [Fact]
+    public void Evaluate_AGenerator_LeavesNoNativeTensorBehind()
+    {
+        using var classifier = MnistClassifier.Train(mnist.Data, options: new MnistClassifierOptions { Epochs = 1 });
+        using var random = new Generator(2);
+        var generator = GanModels.CreateGenerator(GanArchitecture.Dcgan, generator: random);
+        using var scope = NewDisposeScope();
+        var reference = mnist.Data.Images.narrow(0, 0, 300);
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
+        var baseline = Tensor.LiveCount;
+
+        using (var evaluator = GanEvaluator.Create(classifier, reference, reference, new GanEvaluatorOptions { SampleCount = 300, BatchSize = 128 }))
+        {
+            evaluator.Evaluate(generator).FrechetDistance.Should().BeGreaterThan(0);
+            evaluator.Evaluate(reference).FrechetDistance.Should().BeApproximately(0, 1e-6);
+        }
+
+        Tensor.LiveCount.Should().Be(baseline);
+        generator.Module.Dispose();
     }
 }
