@@ -299,8 +299,10 @@ public sealed partial class GanEvaluator : IDisposable
     private static partial void LogReal(ILogger logger, string result);
 
     /// <summary>Evaluates the generator at epoch ends.</summary>
-    private sealed class EvaluationCallback(GanEvaluator evaluator, int everyEpochs) : ITrainingCallback
+    internal sealed class EvaluationCallback(GanEvaluator evaluator, int everyEpochs) : ITrainingCallback
     {
+        public GanEvaluator Evaluator => evaluator;
+
         public EvaluationResult? OnEvaluate(TrainingContext context, int epoch)
         {
             if (epoch % everyEpochs != 0 && epoch != context.Options.Epochs)

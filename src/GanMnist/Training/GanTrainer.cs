@@ -1,11 +1,13 @@
 using System.Diagnostics;
 using System.Security.Cryptography;
+using System.Text.Json;
 using GanMnist.Checkpoints;
 using GanMnist.Data;
 using GanMnist.Evaluation;
 using GanMnist.Imaging;
 using GanMnist.Losses;
 using GanMnist.Models;
+using GanMnist.Reporting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
@@ -231,6 +233,12 @@ public sealed partial class GanTrainer
         public void Execute(CancellationToken cancellationToken)
         {
             _clock.Start();
+            AtomicFile.WriteAllText(Path.Combine(OutputDirectory, TrainingReport.OptionsFile), JsonSerializer.Serialize(_options, TrainingReport.Json));
+            if (_callbacks.OfType<GanEvaluator.EvaluationCallback>().Select(c => c.Evaluator.Real).LastOrDefault(r => r is not null) is { } real)
+            {
+                AtomicFile.WriteAllText(Path.Combine(OutputDirectory, TrainingReport.RealEvaluationFile), JsonSerializer.Serialize(real, TrainingReport.Json));
+            }
+
             Each(c => c.OnTrainingStart(_context));
             for (var epoch = _startEpoch; epoch <= _options.Epochs; epoch++)
             {
@@ -435,6 +443,8 @@ public sealed partial class GanTrainer
                 _sampleFiles.Add(path);
                 Each(c => c.OnSampleWritten(_context, epoch, path));
             }
+
+            TrainingReport.Write(OutputDirectory);
         }
 
         /// <summary>Samples from the fixed noise in evaluation mode (batch-norm running statistics), as the seeds do.</summary>

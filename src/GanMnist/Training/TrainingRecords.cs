@@ -129,7 +129,27 @@ public sealed class TrainingHistory
     }
 
     /// <summary>The epochs as a JSON array.</summary>
-    public string ToJson() => JsonSerializer.Serialize(_epochs, new JsonSerializerOptions { WriteIndented = true, NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals });
+    public string ToJson() => JsonSerializer.Serialize(_epochs, Reporting.TrainingReport.Json);
+
+    /// <summary>A history from the JSON that <see cref="ToJson"/> writes (e.g. a run folder's <c>history.json</c>).</summary>
+    /// <exception cref="InvalidDataException">The text is not such JSON.</exception>
+    public static TrainingHistory FromJson(string json)
+    {
+        ArgumentNullException.ThrowIfNull(json);
+        List<EpochSummary>? epochs;
+        try
+        {
+            epochs = JsonSerializer.Deserialize<List<EpochSummary>>(json, Reporting.TrainingReport.Json);
+        }
+        catch (JsonException e)
+        {
+            throw new InvalidDataException($"Not a GanMnist training history: {e.Message}", e);
+        }
+
+        var history = new TrainingHistory();
+        history._epochs.AddRange(epochs ?? []);
+        return history;
+    }
 }
 
 /// <summary>The outcome of a run: the trained models (owned by the result), the history and the files written.</summary>

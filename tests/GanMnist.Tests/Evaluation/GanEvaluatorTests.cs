@@ -167,6 +167,8 @@ public sealed class GanEvaluatorTests(EvaluatorFixture fixture, MnistSubsetFixtu
         File.ReadAllText(Path.Combine(output.Path, "history.json")).Should().Contain("FrechetDistance");
         File.Exists(Path.Combine(output.Path, "fid.svg")).Should().BeTrue();
         logger.Lines.Should().Contain(l => l.Message.StartsWith("Evaluation at epoch 2: FID", StringComparison.Ordinal));
+        var report = File.ReadAllText(Path.Combine(output.Path, GanMnist.Reporting.TrainingReport.FileName));
+        report.Should().Contain("id=\"metrics\"").And.Contain("<td>real test images</td>").And.Contain("Fréchet distance");
     }
 
     [Fact]

@@ -1,0 +1,266 @@
+using System.Globalization;
+using System.Net;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using System.Text.RegularExpressions;
+using GanMnist.Evaluation;
+using GanMnist.Imaging;
+using GanMnist.Training;
+
+namespace GanMnist.Reporting;
+
+/// <summary>
+/// The HTML report of a run: one self-contained <c>report.html</c> in the run folder (inline CSS, inline SVG
+/// charts, PNG grids as data URIs; nothing fetched from the network) with the settings, loss curves, metric
+/// curves when evaluation ran, the sample grid of every sampled epoch, the final grid and the timings.
+/// Built from the run folder's files alone (<c>options.json</c>, <c>history.json</c>, <c>samples/</c>,
+/// <c>evaluation-real.json</c>), so it can be rebuilt at any time; the trainer rewrites it at each epoch's end.
+/// </summary>
+public static partial class TrainingReport
+{
+    /// <summary>The report's file name in a run folder.</summary>
+    public const string FileName = "report.html";
+
+    internal const string OptionsFile = "options.json";
+    internal const string HistoryFile = "history.json";
+    internal const string RealEvaluationFile = "evaluation-real.json";
+
+    internal static readonly JsonSerializerOptions Json = new()
+    {
+        WriteIndented = true,
+        NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
+        Converters = { new JsonStringEnumConverter() },
+    };
+
+    /// <summary>Builds <c>report.html</c> in a run folder from its files (atomically) and returns its path.</summary>
+    /// <exception cref="DirectoryNotFoundException">The folder does not exist.</exception>
+    /// <exception cref="InvalidDataException">A file of the run is malformed; the message names it.</exception>
+    public static string Write(string runDirectory)
+    {
+        ArgumentNullException.ThrowIfNull(runDirectory);
+        var html = Build(runDirectory);
+        var path = Path.Combine(runDirectory, FileName);
+        AtomicFile.WriteAllText(path, html);
+        return path;
+    }
+
+    /// <summary>The report's HTML for a run folder.</summary>
+    /// <exception cref="DirectoryNotFoundException">The folder does not exist.</exception>
+    /// <exception cref="InvalidDataException">A file of the run is malformed; the message names it.</exception>
+    public static string Build(string runDirectory)
+    {
+        ArgumentNullException.ThrowIfNull(runDirectory);
+        if (!Directory.Exists(runDirectory))
+        {
+            throw new DirectoryNotFoundException($"The run folder '{runDirectory}' does not exist.");
+        }
+
+        var options = ReadJson<GanTrainerOptions>(runDirectory, OptionsFile);
+        var history = ReadJson<List<EpochSummary>>(runDirectory, HistoryFile) ?? [];
+        var real = ReadJson<EvaluationResult>(runDirectory, RealEvaluationFile);
+        var samples = SampleFiles(runDirectory);
+        var html = new StringBuilder();
+        html.Append("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>GanMnist run: ")
+            .Append(Encode(Path.GetFileName(Path.GetFullPath(runDirectory)))).Append("</title>\n<style>")
+            .Append("body{font-family:system-ui,sans-serif;margin:2em;color:#222;max-width:1100px}h1{font-size:1.5em}")
+            .Append("table{border-collapse:collapse;margin:.5em 0}td,th{border:1px solid #ccc;padding:2px 8px;text-align:right}")
+            .Append("th{background:#f3f3f3}td.k{text-align:left}.grids{display:flex;flex-wrap:wrap;gap:12px}")
+            .Append("figure{margin:0;text-align:center}img{image-rendering:pixelated}.alarm{color:#b00}")
+            .Append("</style></head><body>\n");
+        html.Append("<h1>GanMnist training report</h1>\n<p>Run folder <code>").Append(Encode(Path.GetFullPath(runDirectory)))
+            .Append("</code>; ").Append(history.Count.ToString(CultureInfo.InvariantCulture)).Append(" epoch(s) recorded")
+            .Append(options is null ? "" : $" of {options.Epochs.ToString(CultureInfo.InvariantCulture)}").Append("; report written ")
+            .Append(DateTime.UtcNow.ToString("yyyy-MM-dd HH:mm 'UTC'", CultureInfo.InvariantCulture)).Append(".</p>\n");
+        AppendSettings(html, options);
+        AppendLosses(html, history, options);
+        AppendMetrics(html, history, real);
+        AppendSamples(html, samples);
+        AppendTimings(html, history);
+        html.Append("</body></html>\n");
+        return html.ToString();
+    }
+
+    private static void AppendSettings(StringBuilder html, GanTrainerOptions? options)
+    {
+        html.Append("<h2 id=\"settings\">Settings</h2>\n");
+        if (options is null)
+        {
+            html.Append("<p>No <code>").Append(OptionsFile).Append("</code> in the run folder.</p>\n");
+            return;
+        }
+
+        html.Append("<table>\n");
+        foreach (var property in typeof(GanTrainerOptions).GetProperties().Where(p => p.CanRead && p.CanWrite).OrderBy(p => p.MetadataToken))
+        {
+            var value = property.GetValue(options);
+            var text = value switch
+            {
+                null => "(none)",
+                double d => d.ToString("R", CultureInfo.InvariantCulture),
+                IFormattable f => f.ToString(null, CultureInfo.InvariantCulture),
+                _ => value.ToString() ?? string.Empty,
+            };
+            html.Append("<tr><td class=\"k\">").Append(property.Name).Append("</td><td class=\"k\">").Append(Encode(text)).Append("</td></tr>\n");
+        }
+
+        html.Append("</table>\n");
+    }
+
+    private static void AppendLosses(StringBuilder html, List<EpochSummary> history, GanTrainerOptions? options)
+    {
+        html.Append("<h2 id=\"losses\">Losses</h2>\n");
+        if (history.Count == 0)
+        {
+            html.Append("<p>No epoch has finished yet.</p>\n");
+            return;
+        }
+
+        var x = history.Select(e => (double)e.Epoch).ToArray();
+        html.Append(LossChart.Svg($"Losses ({options?.Loss.ToString() ?? "?"})", x,
+        [
+            ("discriminator", history.Select(e => e.DiscriminatorLoss).ToArray()),
+            ("generator", history.Select(e => e.GeneratorLoss).ToArray()),
+        ])).Append('\n');
+        html.Append(LossChart.Svg("Discriminator outputs", x,
+        [
+            ("D(x)", history.Select(e => e.RealScore).ToArray()),
+            ("D(G(z))", history.Select(e => e.FakeScore).ToArray()),
+        ])).Append('\n');
+    }
+
+    private static void AppendMetrics(StringBuilder html, List<EpochSummary> history, EvaluationResult? real)
+    {
+        var evaluated = history.Where(e => e.Evaluation is not null).ToList();
+        if (evaluated.Count == 0)
+        {
+            return;
+        }
+
+        html.Append("<h2 id=\"metrics\">Metrics</h2>\n");
+        var x = evaluated.Select(e => (double)e.Epoch).ToArray();
+        html.Append(LossChart.Svg("Fréchet distance (classifier features; lower is better)", x,
+            [("FID", evaluated.Select(e => e.Evaluation!.FrechetDistance).ToArray())])).Append('\n');
+        var quality = new List<(string, IReadOnlyList<double>)> { ("MNIST score / 10", evaluated.Select(e => e.Evaluation!.MnistScore / 10).ToArray()) };
+        if (evaluated.All(e => e.Evaluation!.Precision is not null && e.Evaluation.Recall is not null))
+        {
+            quality.Add(("precision", evaluated.Select(e => e.Evaluation!.Precision!.Value).ToArray()));
+            quality.Add(("recall", evaluated.Select(e => e.Evaluation!.Recall!.Value).ToArray()));
+        }
+
+        html.Append(LossChart.Svg("Quality and diversity", x, quality, xLabel: "epoch")).Append('\n');
+        html.Append("<table>\n<tr><th>epoch</th><th>FID</th><th>MNIST score</th><th>classes</th><th>smallest / largest share</th><th>precision</th><th>recall</th><th>mode collapse</th></tr>\n");
+        foreach (var e in evaluated)
+        {
+            AppendMetricRow(html, e.Epoch.ToString(CultureInfo.InvariantCulture), e.Evaluation!);
+        }
+
+        if (real is not null)
+        {
+            AppendMetricRow(html, "real test images", real);
+        }
+
+        html.Append("</table>\n");
+    }
+
+    private static void AppendMetricRow(StringBuilder html, string label, EvaluationResult r)
+    {
+        static string F(double? v, string format) => v is { } d ? d.ToString(format, CultureInfo.InvariantCulture) : "-";
+        html.Append("<tr><td>").Append(Encode(label)).Append("</td><td>").Append(F(r.FrechetDistance, "F2")).Append("</td><td>").Append(F(r.MnistScore, "F2"))
+            .Append("</td><td>").Append(r.ClassesCovered.ToString(CultureInfo.InvariantCulture)).Append("/10</td><td>")
+            .Append(F(r.SmallestClassShare * 100, "F1")).Append("% / ").Append(F(r.LargestClassShare * 100, "F1")).Append("%</td><td>")
+            .Append(F(r.Precision, "F3")).Append("</td><td>").Append(F(r.Recall, "F3")).Append("</td><td")
+            .Append(r.ModeCollapse ? " class=\"alarm\">" : ">").Append(Encode(r.ModeCollapseReason ?? "no")).Append("</td></tr>\n");
+    }
+
+    private static void AppendSamples(StringBuilder html, List<(int Epoch, string Path)> samples)
+    {
+        html.Append("<h2 id=\"samples\">Samples</h2>\n");
+        if (samples.Count == 0)
+        {
+            html.Append("<p>No sample grid yet.</p>\n");
+            return;
+        }
+
+        var (lastEpoch, lastPath) = samples[^1];
+        html.Append("<h3 id=\"final\">Final samples (epoch ").Append(lastEpoch.ToString(CultureInfo.InvariantCulture)).Append(")</h3>\n")
+            .Append("<img alt=\"samples at epoch ").Append(lastEpoch.ToString(CultureInfo.InvariantCulture)).Append("\" width=\"336\" src=\"")
+            .Append(DataUri(lastPath)).Append("\">\n");
+        html.Append("<h3 id=\"progression\">Progression</h3>\n<div class=\"grids\">\n");
+        foreach (var (epoch, path) in samples)
+        {
+            html.Append("<figure><img alt=\"samples at epoch ").Append(epoch.ToString(CultureInfo.InvariantCulture)).Append("\" width=\"168\" src=\"")
+                .Append(DataUri(path)).Append("\"><figcaption>epoch ").Append(epoch.ToString(CultureInfo.InvariantCulture)).Append("</figcaption></figure>\n");
+        }
+
+        html.Append("</div>\n");
+    }
+
+    private static void AppendTimings(StringBuilder html, List<EpochSummary> history)
+    {
+        html.Append("<h2 id=\"timings\">Timings</h2>\n");
+        if (history.Count == 0)
+        {
+            html.Append("<p>No epoch has finished yet.</p>\n");
+            return;
+        }
+
+        var total = history.Sum(e => e.Seconds);
+        html.Append("<p>").Append(total.ToString("F1", CultureInfo.InvariantCulture)).Append(" s of training over ")
+            .Append(history.Count.ToString(CultureInfo.InvariantCulture)).Append(" epoch(s), ")
+            .Append(history.Average(e => e.ImagesPerSecond).ToString("F0", CultureInfo.InvariantCulture)).Append(" images/s on average")
+            .Append(history.Any(e => e.Evaluation is not null)
+                ? $"; evaluations took {history.Sum(e => e.Evaluation?.Duration.TotalSeconds ?? 0).ToString("F1", CultureInfo.InvariantCulture)} s more"
+                : string.Empty)
+            .Append(".</p>\n<table>\n<tr><th>epoch</th><th>seconds</th><th>images/s</th><th>D loss</th><th>G loss</th><th>D(x)</th><th>D(G(z))</th></tr>\n");
+        foreach (var e in history)
+        {
+            html.Append(CultureInfo.InvariantCulture,
+                $"<tr><td>{e.Epoch}</td><td>{e.Seconds:F1}</td><td>{e.ImagesPerSecond:F0}</td><td>{e.DiscriminatorLoss:F4}</td><td>{e.GeneratorLoss:F4}</td><td>{e.RealScore:F3}</td><td>{e.FakeScore:F3}</td></tr>\n");
+        }
+
+        html.Append("</table>\n");
+    }
+
+    private static List<(int Epoch, string Path)> SampleFiles(string runDirectory)
+    {
+        var folder = Path.Combine(runDirectory, "samples");
+        if (!Directory.Exists(folder))
+        {
+            return [];
+        }
+
+        return Directory.GetFiles(folder, "epoch_*.png")
+            .Select(p => (Match: SampleName().Match(Path.GetFileName(p)), Path: p))
+            .Where(m => m.Match.Success)
+            .Select(m => (int.Parse(m.Match.Groups[1].Value, CultureInfo.InvariantCulture), m.Path))
+            .OrderBy(s => s.Item1)
+            .ToList();
+    }
+
+    private static T? ReadJson<T>(string runDirectory, string name)
+        where T : class
+    {
+        var path = Path.Combine(runDirectory, name);
+        if (!File.Exists(path))
+        {
+            return null;
+        }
+
+        try
+        {
+            return JsonSerializer.Deserialize<T>(File.ReadAllText(path), Json);
+        }
+        catch (JsonException e)
+        {
+            throw new InvalidDataException($"'{path}' is not valid: {e.Message}", e);
+        }
+    }
+
+    private static string DataUri(string pngPath) => "data:image/png;base64," + Convert.ToBase64String(File.ReadAllBytes(pngPath));
+
+    private static string Encode(string text) => WebUtility.HtmlEncode(text);
+
+    [GeneratedRegex(@"^epoch_(\d+)\.png$")]
+    private static partial Regex SampleName();
+}

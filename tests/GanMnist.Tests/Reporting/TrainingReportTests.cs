@@ -1,0 +1,70 @@
+using System.Text.RegularExpressions;
+using System.Xml.Linq;
+using GanMnist.Reporting;
+using GanMnist.Tests.Imaging;
+using GanMnist.Tests.Training;
+using GanMnist.Training;
+
+namespace GanMnist.Tests.Reporting;
+
+public sealed class TrainingReportTests(MnistSubsetFixture mnist) : IClassFixture<MnistSubsetFixture>
+{
+    [Fact]
+    public async Task Training_WritesASelfContainedReportWithEverySectionAndValidSvgAndPng()
+    {
+        using var output = new TempFolder();
+        var trainer = GanTrainer.Create(b => b.UsePreset(GanPreset.Quick).Epochs(3).Seed(8).OutputTo(output.Path)
+            .Configure(o => (o.Device, o.CheckpointEveryEpochs) = ("cpu", 0)));
+
+        using var result = await trainer.TrainAsync(mnist.Data);
+
+        var html = File.ReadAllText(Path.Combine(output.Path, TrainingReport.FileName));
+        foreach (var section in new[] { "settings", "losses", "samples", "final", "progression", "timings" })
+        {
+            html.Should().Contain($"id=\"{section}\"");
+        }
+
+        html.Should().NotContain("id=\"metrics\"", "no evaluation ran");
+        html.Should().Contain("<td class=\"k\">Epochs</td><td class=\"k\">3</td>").And.Contain("LabelSmoothing").And.Contain("0.9");
+        var svgs = Regex.Matches(html, "<svg.*?</svg>", RegexOptions.Singleline);
+        svgs.Should().HaveCount(2, "the loss chart and the D(x)/D(G(z)) chart");
+        foreach (Match svg in svgs)
+        {
+            XDocument.Parse(svg.Value).Root!.Name.LocalName.Should().Be("svg");
+        }
+
+        var pngs = Regex.Matches(html, "src=\"data:image/png;base64,([^\"]+)\"");
+        pngs.Should().HaveCount(4, "the final grid, then epochs 1, 2 and 3 in the progression");
+        foreach (Match png in pngs)
+        {
+            var (width, height, _) = PngDecoder.DecodeGray(Convert.FromBase64String(png.Groups[1].Value));
+            (width, height).Should().Be((122, 122), "a 4x4 grid of 28-pixel images with 2-pixel borders");
+        }
+
+        Regex.IsMatch(html, "(src|href)=\"(https?:)?//").Should().BeFalse("the report fetches nothing");
+        Regex.Matches(html, "<tr><td>\\d+</td><td>[0-9.]+</td>").Should().HaveCount(3, "one timing row per epoch");
+    }
+
+    [Fact]
+    public async Task Write_RebuildsTheReportFromTheRunFolderAlone_AndNamesAMalformedFile()
+    {
+        using var output = new TempFolder();
+        using (var result = await GanTrainer.Create(b => b.UsePreset(GanPreset.Quick).Epochs(1).Seed(2).OutputTo(output.Path)
+                   .Configure(o => (o.Device, o.CheckpointEveryEpochs) = ("cpu", 0))).TrainAsync(mnist.Data))
+        {
+            var history = TrainingHistory.FromJson(File.ReadAllText(Path.Combine(output.Path, "history.json")));
+            history.Epochs.Should().BeEquivalentTo(result.History.Epochs);
+        }
+
+        var report = Path.Combine(output.Path, TrainingReport.FileName);
+        File.Delete(report);
+
+        TrainingReport.Write(output.Path).Should().Be(report);
+        File.ReadAllText(report).Should().Contain("id=\"final\"").And.Contain("1 epoch(s) recorded of 1");
+
+        var historyFile = Path.Combine(output.Path, "history.json");
+        File.WriteAllText(historyFile, "[{\"Epoch\": \"one\"");
+        FluentActions.Invoking(() => TrainingReport.Write(output.Path)).Should().Throw<InvalidDataException>().WithMessage($"*{historyFile}*");
+        FluentActions.Invoking(() => TrainingReport.Write(Path.Combine(output.Path, "missing"))).Should().Throw<DirectoryNotFoundException>().WithMessage("*missing*");
+    }
+}
