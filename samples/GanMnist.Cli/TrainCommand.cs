@@ -1,0 +1,166 @@
+using System.CommandLine;
+using System.Globalization;
+using GanMnist.Data;
+using GanMnist.Losses;
+using GanMnist.Training;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Logging;
+using Spectre.Console;
+
+namespace GanMnist.Cli;
+
+/// <summary><c>ganmnist train</c>: a preset, explicit overrides, any option through <c>--set</c>, a live progress bar or plain logs.</summary>
+internal static class TrainCommand
+{
+    public static Command Create(TextWriter output, TextWriter error)
+    {
+        var preset = new Option<GanPreset>("--preset") { Description = "The recipe to start from: quick, dcgan, mlp or none.", DefaultValueFactory = _ => GanPreset.Quick };
+        var epochs = new Option<int?>("--epochs") { Description = "Passes over MNIST." };
+        var batchSize = new Option<int?>("--batch-size") { Description = "Real images per batch." };
+        var lr = new Option<double?>("--lr") { Description = "Adam learning rate of both networks." };
+        var lrD = new Option<double?>("--lr-d") { Description = "The discriminator's learning rate (TTUR), when it differs." };
+        var loss = new Option<GanLossKind?>("--loss") { Description = "NonSaturating, Minimax, LeastSquares, Hinge or WassersteinGp." };
+        var smoothing = new Option<double?>("--label-smoothing") { Description = "One-sided label smoothing target for real images, e.g. 0.9." };
+        var seed = new Option<ulong?>("--seed") { Description = "The seed of the run (a random one is drawn and logged otherwise)." };
+        var device = new Option<string?>("--device") { Description = "cpu, cuda, cuda:N or auto." };
+        var threads = new Option<int?>("--threads") { Description = "libtorch intra-op threads (default: one per core)." };
+        var data = new Option<string?>("--data") { Description = "The folder with the MNIST files (downloaded into it when missing)." };
+        var noDownload = new Option<bool>("--no-download") { Description = "Never download MNIST." };
+        var outDir = new Option<string?>("--out") { Description = "The run folder (default: runs/<preset>)." };
+        var resume = new Option<string?>("--resume") { Description = "Continue a run: a run folder or a checkpoint file." };
+        var evaluateEvery = new Option<int>("--evaluate-every")
+        {
+            Description = "Evaluate (FID, MNIST score, classes, precision/recall) every N epochs and after the last; 0 never.",
+            DefaultValueFactory = _ => 15,
+        };
+        var evaluationSamples = new Option<int?>("--evaluation-samples") { Description = "Images per evaluation (default 10000)." };
+        var set = new Option<string[]>("--set")
+        {
+            Description = "Any GanTrainerOptions property, as Name=Value (repeatable), e.g. --set DiscriminatorSteps=2.",
+            AllowMultipleArgumentsPerToken = false,
+        };
+        var command = new Command("train", "Train a GAN on MNIST; writes samples, history, charts, checkpoints, generator.safetensors and report.html.")
+        {
+            preset, epochs, batchSize, lr, lrD, loss, smoothing, seed, device, threads, data, noDownload, outDir, resume, evaluateEvery, evaluationSamples, set,
+        };
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            var options = GanPresets.Apply(new GanTrainerOptions(), parse.GetValue(preset));
+            ApplySettings(options, parse.GetValue(set) ?? []);
+            options.Epochs = parse.GetValue(epochs) ?? options.Epochs;
+            options.BatchSize = parse.GetValue(batchSize) ?? options.BatchSize;
+            if (parse.GetValue(lr) is { } rate)
+            {
+                (options.GeneratorLearningRate, options.DiscriminatorLearningRate) = (rate, rate);
+            }
+
+            options.DiscriminatorLearningRate = parse.GetValue(lrD) ?? options.DiscriminatorLearningRate;
+            options.Loss = parse.GetValue(loss) ?? options.Loss;
+            options.LabelSmoothing = parse.GetValue(smoothing) ?? options.LabelSmoothing;
+            options.Seed = parse.GetValue(seed) ?? options.Seed;
+            options.Device = parse.GetValue(device) ?? options.Device;
+            options.Threads = parse.GetValue(threads) ?? options.Threads;
+            options.ResumeFrom = parse.GetValue(resume) ?? options.ResumeFrom;
+            options.EvaluateEveryEpochs = parse.GetValue(evaluateEvery);
+            options.EvaluationSamples = parse.GetValue(evaluationSamples) ?? options.EvaluationSamples;
+            options.OutputDirectory = parse.GetValue(outDir)
+                ?? (options.ResumeFrom is { } from && Directory.Exists(from) ? from : Path.Combine("runs", options.Preset.ToString().ToLowerInvariant()));
+            return await RunAsync(options, CliApp.Data(parse.GetValue(data), !parse.GetValue(noDownload)), output, error, cancellationToken);
+        });
+        return command;
+    }
+
+    /// <summary>Binds Name=Value pairs onto the options as configuration would (unknown names and unconvertible values are usage errors).</summary>
+    internal static void ApplySettings(GanTrainerOptions options, IReadOnlyList<string> settings)
+    {
+        var known = typeof(GanTrainerOptions).GetProperties().Where(p => p.CanWrite).Select(p => p.Name).ToHashSet(StringComparer.OrdinalIgnoreCase);
+        var values = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase);
+        foreach (var setting in settings)
+        {
+            var equals = setting.IndexOf('=', StringComparison.Ordinal);
+            if (equals <= 0)
+            {
+                throw new UsageException($"--set takes Name=Value, got '{setting}'.");
+            }
+
+            var name = setting[..equals].Trim();
+            if (!known.Contains(name))
+            {
+                throw new UsageException($"--set: GanTrainerOptions has no option '{name}'; options are {string.Join(", ", known.Order(StringComparer.Ordinal))}.");
+            }
+
+            values[name] = setting[(equals + 1)..];
+        }
+
+        try
+        {
+            new ConfigurationBuilder().AddInMemoryCollection(values).Build().Bind(options);
+        }
+        catch (InvalidOperationException e)
+        {
+            throw new UsageException($"--set: {e.Message}");
+        }
+    }
+
+    private static async Task<int> RunAsync(GanTrainerOptions options, MnistDatasetOptions data, TextWriter output, TextWriter error, CancellationToken cancellationToken)
+    {
+        var interactive = ReferenceEquals(output, Console.Out) && !Console.IsOutputRedirected && AnsiConsole.Profile.Capabilities.Interactive;
+        using var logging = CliApp.Logging(interactive ? LogLevel.Warning : LogLevel.Information);
+        var logger = logging.CreateLogger("ganmnist");
+        var trainer = new GanTrainer(options, logger); // validates: every invalid option at once (exit code 2)
+        using var train = await MnistDataset.LoadAsync(MnistSplit.Train, data, logger: logger, cancellationToken: cancellationToken);
+        await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
+            $"Training {options.Preset} ({options.Architecture}, {options.Loss}) for {options.Epochs} epochs on {train.Count} images; run folder {Path.GetFullPath(options.OutputDirectory)}"));
+        TrainingResult result;
+        try
+        {
+            result = interactive
+                ? await TrainWithProgressBarAsync(trainer, train, options, cancellationToken)
+                : await trainer.TrainAsync(train, cancellationToken: cancellationToken);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            var folder = Path.GetFullPath(options.OutputDirectory);
+            throw new StoppedException(options.CheckpointOnCancel
+                ? $"Stopped on request after writing a checkpoint in {Path.Combine(folder, "checkpoints")}; continue with: {RootCommand.ExecutableName} train --preset {options.Preset.ToString().ToLowerInvariant()} --resume {folder} --epochs {options.Epochs}"
+                : "Stopped on request (no checkpoint: CheckpointOnCancel is off).");
+        }
+
+        using (result)
+        {
+            await output.WriteLineAsync($"Done (seed {result.Seed}). Report: {Path.Combine(result.OutputDirectory, Reporting.TrainingReport.FileName)}");
+            if (result.History.Epochs.LastOrDefault(e => e.Evaluation is not null)?.Evaluation is { } evaluation)
+            {
+                await output.WriteLineAsync($"Evaluation: {evaluation}");
+            }
+        }
+
+        return CliApp.Success;
+    }
+
+    private static Task<TrainingResult> TrainWithProgressBarAsync(GanTrainer trainer, MnistDataset train, GanTrainerOptions options, CancellationToken cancellationToken) =>
+        AnsiConsole.Progress()
+            .AutoClear(false)
+            .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn(), new SpinnerColumn())
+            .StartAsync(async context =>
+            {
+                var task = context.AddTask("starting", maxValue: 1);
+                var progress = new InlineProgress<TrainingProgress>(p =>
+                {
+                    task.MaxValue = (double)p.Epochs * p.StepsPerEpoch;
+                    task.Value = p.GlobalStep;
+                    var fid = p.Evaluation is { } e ? string.Create(CultureInfo.InvariantCulture, $" FID {e.FrechetDistance:F1}") : string.Empty;
+                    task.Description = string.Create(CultureInfo.InvariantCulture,
+                        $"epoch {p.Epoch}/{p.Epochs} {p.ImagesPerSecond:F0} img/s D {p.DiscriminatorLoss:F3} G {p.GeneratorLoss:F3}{fid} ETA {p.Remaining:hh\\:mm\\:ss}");
+                });
+                var result = await trainer.TrainAsync(train, progress, cancellationToken);
+                task.Value = task.MaxValue;
+                return result;
+            });
+
+    /// <summary>Reports on the training thread (Spectre's tasks are thread-safe).</summary>
+    private sealed class InlineProgress<T>(Action<T> report) : IProgress<T>
+    {
+        public void Report(T value) => report(value);
+    }
+}

@@ -1,0 +1,126 @@
+using GanMnist.Cli;
+using GanMnist.Data;
+
+namespace GanMnist.Samples.Tests;
+
+public sealed class CliTests
+{
+    private static async Task<(int ExitCode, string Output, string Error)> Cli(params string[] args)
+    {
+        using var output = new StringWriter();
+        using var error = new StringWriter();
+        var code = await CliApp.RunAsync(args, output, error);
+        return (code, output.ToString(), error.ToString());
+    }
+
+    [Theory]
+    [InlineData(new[] { "train", "--epochs", "zero" }, "*'zero'*--epochs*", "*train [options]*train --help*")]
+    [InlineData(new[] { "train", "--bogus" }, "*--bogus*", "*train --help*")]
+    [InlineData(new[] { "frobnicate" }, "*frobnicate*", "*--help*")]
+    [InlineData(new[] { "generate" }, "*--checkpoint*required*", "*generate --help*")]
+    [InlineData(new[] { "train", "--set", "Bogus=1" }, "*no option 'Bogus'*Epochs*", "*train --help*")]
+    [InlineData(new[] { "train", "--set", "Epochs=many" }, "*--set*Epochs*", "*train --help*")]
+    [InlineData(new[] { "evaluate" }, "*either --checkpoint or --idx*", "*evaluate --help*")]
+    public async Task BadArguments_ExitWithCode2AndAUsageHint(string[] args, string problem, string hint)
+    {
+        var (code, _, error) = await Cli(args);
+
+        code.Should().Be(CliApp.BadArguments);
+        error.Should().Match(problem).And.Match(hint);
+    }
+
+    [Fact]
+    public async Task Train_InvalidOptionValues_AreAllListedWithCode2()
+    {
+        var (code, _, error) = await Cli("train", "--epochs", "0", "--batch-size", "-2", "--loss", "Hinge", "--label-smoothing", "0.9", "--device", "gpu7");
+
+        code.Should().Be(CliApp.BadArguments);
+        error.Should().Contain("Epochs").And.Contain("BatchSize").And.Contain("LabelSmoothing").And.Contain("'gpu7' is not a device");
+    }
+
+    [Fact]
+    public async Task Failures_ExitWithCode1AndOneLineReason()
+    {
+        var (code, _, error) = await Cli("report", "/nonexistent/run");
+
+        code.Should().Be(CliApp.Failure);
+        error.Trim().Should().Be("error: The run folder '/nonexistent/run' does not exist.");
+    }
+
+    [Fact]
+    public async Task TrainGenerateEvaluateReport_EndToEnd_WritesFilesThatTheLibraryReadsBack()
+    {
+        var run = SampleSupport.TempFolder();
+        try
+        {
+            var (code, output, error) = await Cli("train", "--preset", "quick", "--epochs", "1", "--seed", "5", "--data", SampleSupport.MnistDirectory,
+                "--out", run, "--evaluate-every", "1", "--evaluation-samples", "500", "--set", "SampleGridSize=3");
+            code.Should().Be(0, error);
+            output.Should().Contain("Done (seed 5)").And.Contain("Evaluation: FID");
+            File.Exists(Path.Combine(run, "report.html")).Should().BeTrue();
+
+            var idx = Path.Combine(run, "generated-idx3-ubyte");
+            var png = Path.Combine(run, "generated.png");
+            (code, _, error) = await Cli("generate", "--checkpoint", run, "--count", "20", "--seed", "7", "--idx", idx, "--png", png);
+            code.Should().Be(0, error);
+            using (var images = IdxFile.ReadImages(idx))
+            {
+                images.shape.Should().Equal(20, 1, 28, 28);
+                images.amin().item<float>().Should().BeGreaterThanOrEqualTo(-1);
+            }
+
+            File.ReadAllBytes(png)[..8].Should().Equal(137, 80, 78, 71, 13, 10, 26, 10);
+            (code, _, _) = await Cli("generate", "--checkpoint", run, "--count", "20", "--seed", "7", "--idx", idx + "2");
+            File.ReadAllBytes(idx + "2").Should().Equal(File.ReadAllBytes(idx), "the same seed gives the same images");
+
+            (code, output, error) = await Cli("evaluate", "--idx", idx, "--data", SampleSupport.MnistDirectory);
+            code.Should().Be(0, error);
+            output.Should().Contain("FID").And.Contain("real test images").And.Contain("20 images measured");
+
+            File.Delete(Path.Combine(run, "report.html"));
+            (code, output, _) = await Cli("report", run);
+            code.Should().Be(0);
+            File.ReadAllText(Path.Combine(run, "report.html")).Should().Contain("id=\"metrics\"");
+        }
+        finally
+        {
+            Directory.Delete(run, recursive: true);
+        }
+    }
+
+    [Fact]
+    public async Task Train_SigInt_StopsAfterAStepWritesACheckpointAndSaysHowToResume()
+    {
+        var run = SampleSupport.TempFolder();
+        try
+        {
+            var cli = Path.Combine(AppContext.BaseDirectory, "GanMnist.Cli.dll");
+            using var process = SampleSupport.Start("dotnet", [cli, "train", "--preset", "dcgan", "--epochs", "1", "--data", SampleSupport.MnistDirectory,
+                "--out", run, "--evaluate-every", "0", "--set", "LogEverySteps=1"], run);
+            var error = process.StandardError.ReadToEndAsync();
+            string? line;
+            while ((line = await process.StandardOutput.ReadLineAsync()) is not null && !line.Contains("step 2/", StringComparison.Ordinal))
+            {
+            }
+
+            line.Should().NotBeNull("training reports its steps before it is interrupted");
+            using (var kill = SampleSupport.Start("kill", ["-INT", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)], run))
+            {
+                await kill.WaitForExitAsync();
+            }
+
+            var rest = process.StandardOutput.ReadToEndAsync();
+            using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(1));
+            await process.WaitForExitAsync(timeout.Token);
+
+            process.ExitCode.Should().Be(CliApp.Failure);
+            (await error).Should().Contain("Stopped on request after writing a checkpoint").And.Contain("--resume");
+            Directory.GetFiles(Path.Combine(run, "checkpoints"), "step_*.safetensors").Should().ContainSingle();
+            (await rest).Should().Contain("Checkpoint written");
+        }
+        finally
+        {
+            Directory.Delete(run, recursive: true);
+        }
+    }
+}

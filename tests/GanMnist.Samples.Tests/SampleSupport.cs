@@ -1,0 +1,77 @@
+using System.Diagnostics;
+
+namespace GanMnist.Samples.Tests;
+
+/// <summary>The repository, MNIST, temporary folders and child processes for the sample tests.</summary>
+internal static class SampleSupport
+{
+    public static string RepositoryRoot { get; } = FindRoot();
+
+    /// <summary>GANMNIST_DATA when set (CI), else ../shared/mnist beside the repository.</summary>
+    public static string MnistDirectory { get; } =
+        Environment.GetEnvironmentVariable("GANMNIST_DATA") is { Length: > 0 } data ? data : Path.GetFullPath(Path.Combine(RepositoryRoot, "..", "shared", "mnist"));
+
+#if DEBUG
+    public const string Configuration = "Debug";
+#else
+    public const string Configuration = "Release";
+#endif
+
+    public static string TempFolder() => Directory.CreateTempSubdirectory("ganmnist-samples-").FullName;
+
+    /// <summary>Runs a program to completion (or <paramref name="timeout"/>) and returns its exit code and output.</summary>
+    public static async Task<(int ExitCode, string Output, string Error)> RunAsync(string fileName, IEnumerable<string> arguments, string workingDirectory,
+        TimeSpan timeout, IReadOnlyDictionary<string, string>? environment = null)
+    {
+        using var process = Start(fileName, arguments, workingDirectory, environment);
+        var output = process.StandardOutput.ReadToEndAsync();
+        var error = process.StandardError.ReadToEndAsync();
+        using var cancel = new CancellationTokenSource(timeout);
+        try
+        {
+            await process.WaitForExitAsync(cancel.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill(entireProcessTree: true);
+            throw new TimeoutException($"'{fileName} {string.Join(" ", arguments)}' did not finish in {timeout}; output so far: {await output} {await error}");
+        }
+
+        return (process.ExitCode, await output, await error);
+    }
+
+    public static Process Start(string fileName, IEnumerable<string> arguments, string workingDirectory, IReadOnlyDictionary<string, string>? environment = null)
+    {
+        var start = new ProcessStartInfo(fileName)
+        {
+            WorkingDirectory = workingDirectory,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        foreach (var argument in arguments)
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        foreach (var (key, value) in environment ?? new Dictionary<string, string>())
+        {
+            start.Environment[key] = value;
+        }
+
+        return Process.Start(start) ?? throw new InvalidOperationException($"Could not start {fileName}.");
+    }
+
+    private static string FindRoot()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            if (File.Exists(Path.Combine(dir.FullName, "GanMnist.sln")))
+            {
+                return dir.FullName;
+            }
+        }
+
+        throw new DirectoryNotFoundException("The repository root (GanMnist.sln) was not found above the test folder.");
+    }
+}
