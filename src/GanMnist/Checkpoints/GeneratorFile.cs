@@ -74,6 +74,22 @@ public static class GeneratorFile
         }
     }
 
+    /// <summary><paramref name="count"/> images of the digit <paramref name="digit"/> from a conditional generator, noise drawn with <paramref name="seed"/>; the caller owns them.</summary>
+    /// <exception cref="ArgumentException">The generator is unconditional, or the digit is not one of its classes.</exception>
+    public static Tensor Generate(this IGenerator generator, int count, ulong seed, int digit)
+    {
+        ArgumentNullException.ThrowIfNull(generator);
+        if (generator.ClassCount == 0)
+        {
+            throw new ArgumentException("The generator is unconditional; it cannot be asked for a digit.", nameof(generator));
+        }
+
+        ArgumentOutOfRangeException.ThrowIfNegative(digit);
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(digit, generator.ClassCount);
+        using var labels = full([count], digit, ScalarType.Int64);
+        return generator.Generate(count, seed, labels);
+    }
+
     /// <summary><paramref name="count"/> images from noise drawn with <paramref name="seed"/>, in evaluation mode; the caller owns them.</summary>
     public static Tensor Generate(this IGenerator generator, int count, ulong seed, Tensor? labels = null)
     {
@@ -88,7 +104,7 @@ public static class GeneratorFile
         try
         {
             var noise = randn([count, generator.LatentSize], generator: random).to(device);
-            return generator.Generate(noise, labels).MoveToOuterDisposeScope();
+            return generator.Generate(noise, labels?.to(device)).MoveToOuterDisposeScope();
         }
         finally
         {

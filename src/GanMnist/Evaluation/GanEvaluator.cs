@@ -310,7 +310,7 @@ public sealed partial class GanEvaluator : IDisposable
                 return null;
             }
 
-            return evaluator.Evaluate(context.Generator); // the trainer logs it
+            return evaluator.Evaluate(context.SamplingGenerator); // the trainer logs it
         }
     }
 }

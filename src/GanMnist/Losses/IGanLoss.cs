@@ -42,7 +42,8 @@ public sealed record DiscriminatorLossInput(Tensor RealLogits, Tensor FakeLogits
 /// <param name="FakeImages">Those images (attached to the generator's graph).</param>
 /// <param name="Discriminator">The discriminator.</param>
 /// <param name="Labels">Class labels for conditional models, or null.</param>
-public sealed record GeneratorLossInput(Tensor FakeLogits, Tensor FakeImages, IDiscriminator Discriminator, Tensor? Labels = null);
+/// <param name="RealImages">The real batch of this step (for feature matching), or null.</param>
+public sealed record GeneratorLossInput(Tensor FakeLogits, Tensor FakeImages, IDiscriminator Discriminator, Tensor? Labels = null, Tensor? RealImages = null);
 
 /// <summary>A loss to minimise and named scalar values to report (detached).</summary>
 public sealed class LossOutput
@@ -68,4 +69,10 @@ public static class LossValues
 
     /// <summary>The gradient penalty term (before its weight).</summary>
     public const string GradientPenalty = "gradient_penalty";
+
+    /// <summary>The R1 penalty E‖∇ₓD(x)‖² on real images (before its weight γ/2).</summary>
+    public const string R1Penalty = "r1_penalty";
+
+    /// <summary>The feature-matching term ‖E f(x) − E f(G(z))‖² (before its weight).</summary>
+    public const string FeatureMatching = "feature_matching";
 }

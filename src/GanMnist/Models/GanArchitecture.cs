@@ -8,6 +8,12 @@ public enum GanArchitecture
 
     /// <summary>A fully connected generator 100-128-256-512-784 and discriminator 784-512-256-1 (seed 004).</summary>
     Mlp,
+
+    /// <summary>The DCGAN conditioned on the digit: a 50-value label embedding concatenated to the noise; a projection discriminator.</summary>
+    ConditionalDcgan,
+
+    /// <summary>The MLP conditioned on the digit: a 50-value label embedding concatenated to the noise; a projection discriminator.</summary>
+    ConditionalMlp,
 }
 
 /// <summary>How the built-in models' weights are initialised.</summary>

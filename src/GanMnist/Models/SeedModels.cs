@@ -71,36 +71,78 @@ internal static class ModelShapes
 /// ConvTranspose 5x5 → 128 (stride 1), BN, LeakyReLU, ConvTranspose 5x5 → 64 (stride 2), BN, LeakyReLU,
 /// ConvTranspose 5x5 → 1 (stride 2), tanh; no biases. Batch norm as Keras' (momentum 0.99, ε 1e-3).
 /// </summary>
-internal sealed class DcganGenerator(int latentSize, double slope) : SequentialGenerator(nameof(DcganGenerator), "DCGAN generator", latentSize, nn.Sequential(
-    nn.Linear(latentSize, 7 * 7 * 256, hasBias: false), nn.BatchNorm1d(7 * 7 * 256, KerasBatchNormEps, KerasBatchNormMomentum), nn.LeakyReLU(slope),
-    nn.Unflatten(1, [256, 7, 7]),
-    nn.ConvTranspose2d(256, 128, 5, stride: 1, padding: 2, bias: false), nn.BatchNorm2d(128, KerasBatchNormEps, KerasBatchNormMomentum), nn.LeakyReLU(slope),
-    nn.ConvTranspose2d(128, 64, 5, stride: 2, padding: 2, output_padding: 1, bias: false), nn.BatchNorm2d(64, KerasBatchNormEps, KerasBatchNormMomentum), nn.LeakyReLU(slope),
-    nn.ConvTranspose2d(64, 1, 5, stride: 2, padding: 2, output_padding: 1, bias: false), nn.Tanh()))
+internal sealed class DcganGenerator(int latentSize, double slope)
+    : SequentialGenerator(nameof(DcganGenerator), "DCGAN generator", latentSize, Body(latentSize, slope))
 {
     internal const double KerasBatchNormMomentum = 0.01; // Keras momentum 0.99 = PyTorch momentum 0.01
     internal const double KerasBatchNormEps = 1e-3;
+
+    /// <summary>The layers, from an input of <paramref name="inputSize"/> values (noise, or noise and a label embedding).</summary>
+    internal static Sequential Body(int inputSize, double slope) => nn.Sequential(
+        nn.Linear(inputSize, 7 * 7 * 256, hasBias: false), nn.BatchNorm1d(7 * 7 * 256, KerasBatchNormEps, KerasBatchNormMomentum), nn.LeakyReLU(slope),
+        nn.Unflatten(1, [256, 7, 7]),
+        nn.ConvTranspose2d(256, 128, 5, stride: 1, padding: 2, bias: false), nn.BatchNorm2d(128, KerasBatchNormEps, KerasBatchNormMomentum), nn.LeakyReLU(slope),
+        nn.ConvTranspose2d(128, 64, 5, stride: 2, padding: 2, output_padding: 1, bias: false), nn.BatchNorm2d(64, KerasBatchNormEps, KerasBatchNormMomentum), nn.LeakyReLU(slope),
+        nn.ConvTranspose2d(64, 1, 5, stride: 2, padding: 2, output_padding: 1, bias: false), nn.Tanh());
 }
 
 /// <summary>
 /// The TensorFlow DCGAN tutorial's discriminator: Conv 5x5 → 64 (stride 2), LeakyReLU, Dropout 0.3,
-/// Conv 5x5 → 128 (stride 2), LeakyReLU, Dropout 0.3, Flatten, Linear → 1 logit.
+/// Conv 5x5 → 128 (stride 2), LeakyReLU, Dropout 0.3, Flatten, [minibatch discrimination], Linear → 1 logit.
 /// </summary>
-internal sealed class DcganDiscriminator(double slope, double dropout = 0.3) : SequentialDiscriminator(nameof(DcganDiscriminator), "DCGAN discriminator", nn.Sequential(
-    nn.Conv2d(1, 64, 5, stride: 2, padding: 2), nn.LeakyReLU(slope), nn.Dropout(dropout),
-    nn.Conv2d(64, 128, 5, stride: 2, padding: 2), nn.LeakyReLU(slope), nn.Dropout(dropout),
-    nn.Flatten(), nn.Linear(7 * 7 * 128, 1)));
+internal sealed class DcganDiscriminator(double slope, int minibatchKernels = 0, int minibatchKernelSize = 8)
+    : SequentialDiscriminator(nameof(DcganDiscriminator), "DCGAN discriminator", nn.Sequential([.. Features(slope, minibatchKernels, minibatchKernelSize, out var size), nn.Linear(size, 1)]))
+{
+    /// <summary>Every layer before the last: Conv, LeakyReLU, Dropout 0.3 (twice), Flatten and optionally minibatch discrimination.</summary>
+    internal static nn.Module<Tensor, Tensor>[] Features(double slope, int minibatchKernels, int minibatchKernelSize, out long size)
+    {
+        size = 7 * 7 * 128;
+        nn.Module<Tensor, Tensor>[] layers =
+        [
+            nn.Conv2d(1, 64, 5, stride: 2, padding: 2), nn.LeakyReLU(slope), nn.Dropout(0.3),
+            nn.Conv2d(64, 128, 5, stride: 2, padding: 2), nn.LeakyReLU(slope), nn.Dropout(0.3),
+            nn.Flatten(),
+        ];
+        return WithMinibatchDiscrimination(layers, ref size, minibatchKernels, minibatchKernelSize);
+    }
+
+    internal static nn.Module<Tensor, Tensor>[] WithMinibatchDiscrimination(nn.Module<Tensor, Tensor>[] layers, ref long size, int kernels, int kernelSize)
+    {
+        if (kernels <= 0)
+        {
+            return layers;
+        }
+
+        var layer = new MinibatchDiscrimination(size, kernels, kernelSize);
+        size = layer.OutputFeatures;
+        return [.. layers, layer];
+    }
+}
 
 /// <summary>Seed 004's generator: 100 → 128 → 256 → 512 → 784 with the hidden activation, then tanh.</summary>
-internal sealed class MlpGenerator(int latentSize, MlpActivation activation, double slope) : SequentialGenerator(nameof(MlpGenerator), "MLP generator", latentSize, nn.Sequential(
-    nn.Linear(latentSize, 128), Activation(activation, slope), nn.Linear(128, 256), Activation(activation, slope),
-    nn.Linear(256, 512), Activation(activation, slope), nn.Linear(512, 784), nn.Tanh(), nn.Unflatten(1, [1, 28, 28])))
+internal sealed class MlpGenerator(int latentSize, MlpActivation activation, double slope)
+    : SequentialGenerator(nameof(MlpGenerator), "MLP generator", latentSize, Body(latentSize, activation, slope))
 {
+    internal static Sequential Body(int inputSize, MlpActivation activation, double slope) => nn.Sequential(
+        nn.Linear(inputSize, 128), Activation(activation, slope), nn.Linear(128, 256), Activation(activation, slope),
+        nn.Linear(256, 512), Activation(activation, slope), nn.Linear(512, 784), nn.Tanh(), nn.Unflatten(1, [1, 28, 28]));
+
     internal static nn.Module<Tensor, Tensor> Activation(MlpActivation activation, double slope) =>
         activation == MlpActivation.Relu ? nn.ReLU() : nn.LeakyReLU(slope);
 }
 
 /// <summary>Seed 004's discriminator: 784 → 512 → 256 → 1 with the hidden activation.</summary>
-internal sealed class MlpDiscriminator(MlpActivation activation, double slope) : SequentialDiscriminator(nameof(MlpDiscriminator), "MLP discriminator", nn.Sequential(
-    nn.Flatten(), nn.Linear(784, 512), MlpGenerator.Activation(activation, slope), nn.Linear(512, 256),
-    MlpGenerator.Activation(activation, slope), nn.Linear(256, 1)));
+internal sealed class MlpDiscriminator(MlpActivation activation, double slope, int minibatchKernels = 0, int minibatchKernelSize = 8)
+    : SequentialDiscriminator(nameof(MlpDiscriminator), "MLP discriminator", nn.Sequential([.. Features(activation, slope, minibatchKernels, minibatchKernelSize, out var size), nn.Linear(size, 1)]))
+{
+    /// <summary>Every layer before the last: Flatten, 784 → 512 → 256 with the activation, and optionally minibatch discrimination.</summary>
+    internal static nn.Module<Tensor, Tensor>[] Features(MlpActivation activation, double slope, int minibatchKernels, int minibatchKernelSize, out long size)
+    {
+        size = 256;
+        nn.Module<Tensor, Tensor>[] layers =
+        [
+            nn.Flatten(), nn.Linear(784, 512), MlpGenerator.Activation(activation, slope), nn.Linear(512, 256), MlpGenerator.Activation(activation, slope),
+        ];
+        return DcganDiscriminator.WithMinibatchDiscrimination(layers, ref size, minibatchKernels, minibatchKernelSize);
+    }
+}

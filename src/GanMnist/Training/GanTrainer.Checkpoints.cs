@@ -103,6 +103,11 @@ public sealed partial class GanTrainer
             var tensors = new List<KeyValuePair<string, Tensor>>();
             tensors.AddRange(_g.Module.state_dict().Select(p => KeyValuePair.Create("generator." + p.Key, p.Value)));
             tensors.AddRange(_d.Module.state_dict().Select(p => KeyValuePair.Create("discriminator." + p.Key, p.Value)));
+            if (_average is not null)
+            {
+                tensors.AddRange(_average.Average.Module.state_dict().Select(p => KeyValuePair.Create("ema." + p.Key, p.Value)));
+            }
+
             using var gState = _gOptimizer.state_dict();
             using var dState = _dOptimizer.state_dict();
             AddOptimizer(tensors, "optimizer.generator", gState);
@@ -156,6 +161,10 @@ public sealed partial class GanTrainer
         {
             GeneratorFile.LoadInto(_g.Module, content.Tensors, path, "generator.");
             GeneratorFile.LoadInto(_d.Module, content.Tensors, path, "discriminator.");
+            if (_average is not null)
+            {
+                GeneratorFile.LoadInto(_average.Average.Module, content.Tensors, path, "ema.");
+            }
             RestoreOptimizer(_gOptimizer, content, "optimizer.generator", path);
             RestoreOptimizer(_dOptimizer, content, "optimizer.discriminator", path);
             try

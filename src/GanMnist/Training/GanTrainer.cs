@@ -93,15 +93,26 @@ public sealed partial class GanTrainer
         var generator = _components.Generator?.Invoke(options, random)
             ?? GanModels.CreateGenerator(options.Architecture, options.LatentSize, options.LeakyReluSlope, options.Initialization, options.MlpActivation, random);
         var discriminator = _components.Discriminator?.Invoke(options, random)
-            ?? GanModels.CreateDiscriminator(options.Architecture, options.LeakyReluSlope, options.Initialization, options.MlpActivation, random);
+            ?? GanModels.CreateDiscriminator(options.Architecture, options.LeakyReluSlope, options.Initialization, options.MlpActivation, random,
+                options.MinibatchDiscriminationKernels, options.MinibatchDiscriminationKernelSize);
+        GeneratorAverage? average = null;
         try
         {
             CheckShapes(dataset, generator, discriminator);
             generator.Module.to(device).train();
             discriminator.Module.to(device).train();
+            if (options.EmaDecay is { } decay)
+            {
+                using var copyRandom = new Generator(seed); // its weights are overwritten by the generator's
+                var copy = _components.Generator?.Invoke(options, copyRandom)
+                    ?? GanModels.CreateGenerator(options.Architecture, options.LatentSize, options.LeakyReluSlope, options.Initialization, options.MlpActivation, copyRandom);
+                copy.Module.to(device);
+                average = new GeneratorAverage(generator, copy, decay);
+            }
+
             var loss = _components.Loss ?? CreateLoss(options);
             var callbacks = evaluator is null ? _callbacks : [.. _callbacks, evaluator.AsTrainingCallback(options.EvaluateEveryEpochs)];
-            var run = new Run(this, options, dataset, generator, discriminator, loss, device, seed, random, progress, callbacks);
+            var run = new Run(this, options, dataset, generator, discriminator, loss, device, seed, random, progress, callbacks, average);
             try
             {
                 if (resume is not null)
@@ -116,12 +127,13 @@ public sealed partial class GanTrainer
                 run.Dispose();
             }
 
-            return new TrainingResult(generator, discriminator, run.History, run.OutputDirectory, seed, run.SampleFiles);
+            return new TrainingResult(generator, discriminator, run.History, run.OutputDirectory, seed, run.SampleFiles, average?.Average);
         }
         catch
         {
             generator.Module.Dispose();
             discriminator.Module.Dispose();
+            average?.Dispose();
             throw;
         }
     }
@@ -154,7 +166,15 @@ public sealed partial class GanTrainer
             GanLossKind.WassersteinGp => GanLosses.WassersteinGp(options.GradientPenaltyWeight),
             _ => throw new ArgumentOutOfRangeException(nameof(options), options.Loss, "unknown loss"),
         };
-        return options.LabelSmoothing is { } target ? ((IBinaryCrossEntropyGanLoss)loss).WithLabelSmoothing(target) : loss;
+        loss = options.LabelSmoothing is { } target ? ((IBinaryCrossEntropyGanLoss)loss).WithLabelSmoothing(target) : loss;
+        if (options.R1Weight > 0)
+        {
+            loss = loss.WithR1Penalty(options.R1Weight);
+        }
+
+        return options.FeatureMatchingOnly ? Regularisers.FeatureMatching(loss)
+            : options.FeatureMatchingWeight > 0 ? loss.WithFeatureMatching(options.FeatureMatchingWeight)
+            : loss;
     }
 
     private static void CheckShapes(IImageDataset dataset, IGenerator generator, IDiscriminator discriminator)
@@ -183,6 +203,7 @@ public sealed partial class GanTrainer
         private readonly Generator _random;
         private readonly IProgress<TrainingProgress>? _progress;
         private readonly IReadOnlyList<ITrainingCallback> _callbacks;
+        private readonly GeneratorAverage? _average;
         private readonly DataLoader _loader;
         private readonly GanMnist.Torch.Modules.Adam _gOptimizer;
         private readonly GanMnist.Torch.Modules.Adam _dOptimizer;
@@ -201,9 +222,10 @@ public sealed partial class GanTrainer
         private long _images;
 
         public Run(GanTrainer trainer, GanTrainerOptions options, IImageDataset dataset, IGenerator g, IDiscriminator d, IGanLoss loss,
-            Device device, ulong seed, Generator random, IProgress<TrainingProgress>? progress, IReadOnlyList<ITrainingCallback> callbacks)
+            Device device, ulong seed, Generator random, IProgress<TrainingProgress>? progress, IReadOnlyList<ITrainingCallback> callbacks,
+            GeneratorAverage? average)
         {
-            (_trainer, _options, _g, _d, _loss, _random, _progress, _callbacks) = (trainer, options, g, d, loss, random, progress, callbacks);
+            (_trainer, _options, _g, _d, _loss, _random, _progress, _callbacks, _average) = (trainer, options, g, d, loss, random, progress, callbacks, average);
             var conditional = g.ClassCount > 0;
             _loader = new DataLoader(dataset, options.BatchSize, shuffle: true, seed, options.DropLast, device, withLabels: conditional);
             _gOptimizer = optim.Adam(g.Module.parameters(), options.GeneratorLearningRate, options.Beta1, options.Beta2, options.AdamEpsilon);
@@ -221,10 +243,13 @@ public sealed partial class GanTrainer
 
             OutputDirectory = Path.GetFullPath(options.OutputDirectory);
             Directory.CreateDirectory(OutputDirectory);
-            _context = new TrainingContext(options.Clone(), g, d, device, seed, _fixedNoise, OutputDirectory);
+            _context = new TrainingContext(options.Clone(), g, d, device, seed, _fixedNoise, OutputDirectory) { SamplingGenerator = Sampler };
         }
 
         public TrainingHistory History { get; } = new();
+
+        /// <summary>The generator samples, evaluations and the export use: the weight average when kept, else the trained one.</summary>
+        private IGenerator Sampler => _average?.Average ?? _g;
 
         public string OutputDirectory { get; }
 
@@ -284,7 +309,7 @@ public sealed partial class GanTrainer
             }
 
             WriteFiles();
-            GeneratorFile.Save(_g, Path.Combine(OutputDirectory, "generator.safetensors"),
+            GeneratorFile.Save(Sampler, Path.Combine(OutputDirectory, "generator.safetensors"),
                 _trainer._components.Generator is null ? _options.Architecture : null, _options.LeakyReluSlope, _options.MlpActivation);
             Each(c => c.OnTrainingEnd(_context, History));
         }
@@ -310,7 +335,13 @@ public sealed partial class GanTrainer
         private void Step(ImageBatch batch)
         {
             using var scope = NewDisposeScope();
+            if (_options.InstanceNoise > 0)
+            {
+                _step.InstanceNoise = InstanceNoiseSchedule.At(_options.InstanceNoise, (long)_options.InstanceNoiseAnnealEpochs * _loader.BatchesPerEpoch, _globalStep);
+            }
+
             var (dOut, gOut) = _step.Run(batch.Images, batch.Labels);
+            _average?.Update();
             Record(dOut, gOut);
         }
 
@@ -452,14 +483,16 @@ public sealed partial class GanTrainer
         {
             using var scope = NewDisposeScope();
             using var noGrad = no_grad();
-            _g.Module.eval();
+            var sampler = Sampler;
+            var training = sampler.Module.training;
+            sampler.Module.eval();
             try
             {
-                ImageGrid.Save(_g.Generate(_fixedNoise, _fixedLabels), _options.SampleGridSize, path);
+                ImageGrid.Save(sampler.Generate(_fixedNoise, _fixedLabels), _options.SampleGridSize, path);
             }
             finally
             {
-                _g.Module.train();
+                sampler.Module.train(training);
             }
         }
 

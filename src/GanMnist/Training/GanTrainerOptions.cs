@@ -123,6 +123,45 @@ public sealed class GanTrainerOptions
     [Range(0.0, 1000.0)]
     public double GradientPenaltyWeight { get; set; } = 10;
 
+    /// <summary>Weight of the feature-matching term ‖E f(x) − E f(G(z))‖² added to the generator's loss (Salimans et al. 2016); 0 adds none.</summary>
+    /// <value>Default: 0.</value>
+    [Range(0.0, 1e6)]
+    public double FeatureMatchingWeight { get; set; }
+
+    /// <summary>Train the generator on feature matching alone (the discriminator keeps <see cref="Loss"/>).</summary>
+    /// <value>Default: false.</value>
+    public bool FeatureMatchingOnly { get; set; }
+
+    /// <summary>γ of the R1 penalty γ/2 · E‖∇ₓD(x)‖² on real images, added to the discriminator's loss (Mescheder et al. 2018); 0 adds none.</summary>
+    /// <value>Default: 0.</value>
+    [Range(0.0, 1e6)]
+    public double R1Weight { get; set; }
+
+    /// <summary>Kernels of a minibatch-discrimination layer inserted before the discriminator's last layer (Salimans et al. 2016); 0 inserts none.</summary>
+    /// <value>Default: 0.</value>
+    [Range(0, 4096)]
+    public int MinibatchDiscriminationKernels { get; set; }
+
+    /// <summary>The dimension each minibatch-discrimination kernel compares in.</summary>
+    /// <value>Default: 8.</value>
+    [Range(1, 1024)]
+    public int MinibatchDiscriminationKernelSize { get; set; } = 8;
+
+    /// <summary>Standard deviation of Gaussian instance noise added to every image the discriminator sees (real and generated, pixels in [-1, 1]); 0 adds none.</summary>
+    /// <value>Default: 0.</value>
+    [Range(0.0, 10.0)]
+    public double InstanceNoise { get; set; }
+
+    /// <summary>Anneal the instance noise linearly to zero over this many epochs; 0 keeps it constant.</summary>
+    /// <value>Default: 0.</value>
+    [Range(0, 1_000_000)]
+    public int InstanceNoiseAnnealEpochs { get; set; }
+
+    /// <summary>Decay β of an exponential moving average of the generator's weights, used for samples, evaluation and export; none keeps no average.</summary>
+    /// <value>Default: none (typical: 0.999).</value>
+    [Range(0.0, 0.999999)]
+    public double? EmaDecay { get; set; }
+
     /// <summary>The seed of every random choice of the run (initialisation, noise, shuffling, dropout); logged either way.</summary>
     /// <value>Default: none (a random seed is drawn and logged).</value>
     public ulong? Seed { get; set; }

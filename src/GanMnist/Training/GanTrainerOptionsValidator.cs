@@ -46,6 +46,16 @@ internal sealed class GanTrainerOptionsValidator : IValidateOptions<GanTrainerOp
             }
         }
 
+        if (options.FeatureMatchingOnly && options.FeatureMatchingWeight > 0)
+        {
+            yield return $"{nameof(GanTrainerOptions.FeatureMatchingOnly)} and {nameof(GanTrainerOptions.FeatureMatchingWeight)} exclude each other: feature matching is either the generator's whole loss or an added term.";
+        }
+
+        if (options.InstanceNoiseAnnealEpochs > 0 && options.InstanceNoise == 0)
+        {
+            yield return $"{nameof(GanTrainerOptions.InstanceNoiseAnnealEpochs)} is set but {nameof(GanTrainerOptions.InstanceNoise)} is 0: there is no noise to anneal.";
+        }
+
         if (options.OutputDirectory is { Length: > 0 } dir && dir.IndexOfAny(Path.GetInvalidPathChars()) >= 0)
         {
             yield return $"{nameof(GanTrainerOptions.OutputDirectory)} '{dir}' is not a valid path.";

@@ -53,7 +53,11 @@ public sealed record StepInfo(int Epoch, int Step, long GlobalStep);
 /// <param name="FixedNoise">The noise the sample grids are drawn from.</param>
 /// <param name="OutputDirectory">The run's output folder (absolute).</param>
 public sealed record TrainingContext(GanTrainerOptions Options, IGenerator Generator, IDiscriminator Discriminator, Device Device,
-    ulong Seed, Tensor FixedNoise, string OutputDirectory);
+    ulong Seed, Tensor FixedNoise, string OutputDirectory)
+{
+    /// <summary>The generator to sample and evaluate: the exponential moving average when <see cref="GanTrainerOptions.EmaDecay"/> is set, else <see cref="Generator"/>.</summary>
+    public IGenerator SamplingGenerator { get; init; } = Generator;
+}
 
 /// <summary>
 /// Hooks into a run. Every method has an empty default, so a callback implements only what it needs.
@@ -156,10 +160,14 @@ public sealed class TrainingHistory
 public sealed class TrainingResult : IDisposable
 {
     internal TrainingResult(IGenerator generator, IDiscriminator discriminator, TrainingHistory history, string outputDirectory, ulong seed,
-        IReadOnlyList<string> sampleFiles)
+        IReadOnlyList<string> sampleFiles, IGenerator? averageGenerator = null)
     {
-        (Generator, Discriminator, History, OutputDirectory, Seed, SampleFiles) = (generator, discriminator, history, outputDirectory, seed, sampleFiles);
+        (Generator, Discriminator, History, OutputDirectory, Seed, SampleFiles, AverageGenerator) =
+            (generator, discriminator, history, outputDirectory, seed, sampleFiles, averageGenerator);
     }
+
+    /// <summary>The exponential moving average of the generator's weights, when <see cref="GanTrainerOptions.EmaDecay"/> was set (the exported one).</summary>
+    public IGenerator? AverageGenerator { get; }
 
     /// <summary>The trained generator.</summary>
     public IGenerator Generator { get; }
@@ -184,6 +192,7 @@ public sealed class TrainingResult : IDisposable
     {
         Generator.Module.Dispose();
         Discriminator.Module.Dispose();
+        AverageGenerator?.Module.Dispose();
     }
 }
 

@@ -21,8 +21,12 @@ internal sealed class TrainingStep(IGenerator g, IDiscriminator d, IGanLoss loss
     public bool FusesDiscriminatorForward { get; } = fuseDiscriminatorForward
         && !d.Module.modules().Any(m => m is BatchNorm or Conv2d or ConvTranspose2d);
 
+    /// <summary>Standard deviation of Gaussian noise added to every image D sees (real and fake, D and G steps); 0 for none.</summary>
+    public double InstanceNoise { get; set; }
+
     public (LossOutput Discriminator, LossOutput Generator) Run(Tensor real, Tensor? labels)
     {
+        real = Noisy(real);
         var size = real.size(0);
         LossOutput? dOut = null;
         Tensor fake = null!;
@@ -36,7 +40,7 @@ internal sealed class TrainingStep(IGenerator g, IDiscriminator d, IGanLoss loss
                 fake = g.Generate(noise, labels);
             }
 
-            var detached = fake.detach();
+            var detached = Noisy(fake.detach());
             var (realLogits, fakeLogits) = Score(real, detached, labels);
             dOut = loss.Discriminator(new DiscriminatorLossInput(realLogits, fakeLogits, real, detached, d, labels, random));
             dOptimizer.zero_grad();
@@ -48,7 +52,8 @@ internal sealed class TrainingStep(IGenerator g, IDiscriminator d, IGanLoss loss
         SetRequiresGrad(d.Module, false);
         try
         {
-            var gOut = loss.Generator(new GeneratorLossInput(d.Forward(fake, labels), fake, d, labels));
+            var seen = Noisy(fake);
+            var gOut = loss.Generator(new GeneratorLossInput(d.Forward(seen, labels), seen, d, labels, real));
             gOptimizer.zero_grad();
             gOut.Loss.backward();
             gOptimizer.step();
@@ -59,6 +64,9 @@ internal sealed class TrainingStep(IGenerator g, IDiscriminator d, IGanLoss loss
             SetRequiresGrad(d.Module, true);
         }
     }
+
+    private Tensor Noisy(Tensor images) =>
+        InstanceNoise > 0 ? images + (randn(images.shape, device: images.device, generator: random) * InstanceNoise) : images;
 
     private (Tensor Real, Tensor Fake) Score(Tensor real, Tensor fake, Tensor? labels)
     {
