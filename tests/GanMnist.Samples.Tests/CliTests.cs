@@ -94,27 +94,12 @@ public sealed class CliTests
         var run = SampleSupport.TempFolder();
         try
         {
-            var cli = Path.Combine(AppContext.BaseDirectory, "GanMnist.Cli.dll");
-            using var process = SampleSupport.Start("dotnet", [cli, "train", "--preset", "dcgan", "--epochs", "1", "--data", SampleSupport.MnistDirectory,
-                "--out", run, "--evaluate-every", "0", "--set", "LogEverySteps=1"], run);
-            var error = process.StandardError.ReadToEndAsync();
-            string? line;
-            while ((line = await process.StandardOutput.ReadLineAsync()) is not null && !line.Contains("step 2/", StringComparison.Ordinal))
-            {
-            }
+            var (code, output, error) = await SampleSupport.InterruptAsync("GanMnist.Cli.dll", ["train", "--preset", "dcgan", "--epochs", "1",
+                "--data", SampleSupport.MnistDirectory, "--out", run, "--evaluate-every", "0", "--set", "LogEverySteps=1"], run, marker: "step 2/", signal: "INT");
 
-            line.Should().NotBeNull("training reports its steps before it is interrupted");
-            using (var kill = SampleSupport.Start("kill", ["-INT", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)], run))
-            {
-                await kill.WaitForExitAsync();
-            }
-
-            var rest = process.StandardOutput.ReadToEndAsync();
-            using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(1));
-            await process.WaitForExitAsync(timeout.Token);
-
-            process.ExitCode.Should().Be(CliApp.Failure);
-            (await error).Should().Contain("Stopped on request after writing a checkpoint").And.Contain("--resume");
+            code.Should().Be(CliApp.Failure);
+            error.Should().Contain("Stopped on request after writing a checkpoint").And.Contain("--resume");
+            output.Should().Contain("Checkpoint written");
             Directory.GetFiles(Path.Combine(run, "checkpoints"), "step_*.safetensors").Should().ContainSingle();
             (await rest).Should().Contain("Checkpoint written");
         }

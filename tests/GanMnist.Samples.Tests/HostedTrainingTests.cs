@@ -45,32 +45,12 @@ public sealed class HostedTrainingTests
         var run = SampleSupport.TempFolder();
         try
         {
-            var app = Path.Combine(AppContext.BaseDirectory, "GanMnist.HostedTraining.dll");
-            using var process = SampleSupport.Start("dotnet", [app, "--GanMnist:Preset=Dcgan", "--GanMnist:Epochs=1", "--GanMnist:LogEverySteps=1",
-                $"--GanMnist:OutputDirectory={run}", "--GanMnist:EvaluateEveryEpochs=0", $"--Mnist:Directory={SampleSupport.MnistDirectory}"], AppContext.BaseDirectory);
-            var error = process.StandardError.ReadToEndAsync();
-            var seen = new System.Text.StringBuilder();
-            string? line;
-            while ((line = await process.StandardOutput.ReadLineAsync()) is not null && !line.Contains("step 2/", StringComparison.Ordinal))
-            {
-                seen.AppendLine(line);
-            }
+            var (code, output, error) = await SampleSupport.InterruptAsync("GanMnist.HostedTraining.dll", ["--GanMnist:Preset=Dcgan", "--GanMnist:Epochs=1",
+                "--GanMnist:LogEverySteps=1", $"--GanMnist:OutputDirectory={run}", "--GanMnist:EvaluateEveryEpochs=0", $"--Mnist:Directory={SampleSupport.MnistDirectory}"],
+                AppContext.BaseDirectory, marker: "step 2/", signal: "TERM");
 
-            if (line is null)
-            {
-                Assert.Fail($"The worker ended before reporting step 2; output: {seen} {await error}");
-            }
-
-            var kill = await SampleSupport.RunAsync("sh", ["-c", $"kill -TERM {process.Id}"], run, TimeSpan.FromSeconds(10));
-            kill.ExitCode.Should().Be(0, kill.Error);
-
-            var rest = process.StandardOutput.ReadToEndAsync();
-            using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(1));
-            await process.WaitForExitAsync(timeout.Token);
-
-            var text = await rest;
-            process.ExitCode.Should().Be(1, $"the run did not complete; output after the signal: {text} {await error}");
-            text.Should().Contain("Stopped on request after writing a checkpoint").And.Contain("--GanMnist:ResumeFrom=");
+            code.Should().Be(1, $"the run did not complete; output after the signal: {output} {error}");
+            output.Should().Contain("Stopped on request after writing a checkpoint").And.Contain("--GanMnist:ResumeFrom=");
             Directory.GetFiles(Path.Combine(run, "checkpoints"), "step_*.safetensors").Should().ContainSingle();
         }
         finally

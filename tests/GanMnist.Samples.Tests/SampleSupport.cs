@@ -62,6 +62,41 @@ internal static class SampleSupport
         return Process.Start(start) ?? throw new InvalidOperationException($"Could not start {fileName}.");
     }
 
+    /// <summary>
+    /// Runs <c>dotnet dll args</c>, waits for a standard-output line containing <paramref name="marker"/>, sends
+    /// <paramref name="signal"/> (e.g. INT, TERM), and waits up to a minute for the exit.
+    /// </summary>
+    /// <returns>The exit code, the standard output after the marker, and the standard error.</returns>
+    public static async Task<(int ExitCode, string Output, string Error)> InterruptAsync(string dll, IEnumerable<string> arguments, string workingDirectory,
+        string marker, string signal)
+    {
+        using var process = Start("dotnet", [Path.Combine(AppContext.BaseDirectory, dll), .. arguments], workingDirectory);
+        var error = process.StandardError.ReadToEndAsync();
+        var seen = new System.Text.StringBuilder();
+        string? line;
+        while ((line = await process.StandardOutput.ReadLineAsync()) is not null && !line.Contains(marker, StringComparison.Ordinal))
+        {
+            seen.AppendLine(line);
+        }
+
+        if (line is null)
+        {
+            // Only now may the standard error be awaited: it ends when the process does.
+            throw new InvalidOperationException($"{dll} ended before writing '{marker}'; output: {seen} {await error}");
+        }
+
+        var kill = await RunAsync("sh", ["-c", $"kill -{signal} {process.Id}"], workingDirectory, TimeSpan.FromSeconds(10));
+        if (kill.ExitCode != 0)
+        {
+            throw new InvalidOperationException($"kill -{signal} failed: {kill.Error}");
+        }
+
+        var rest = process.StandardOutput.ReadToEndAsync();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(1));
+        await process.WaitForExitAsync(timeout.Token);
+        return (process.ExitCode, await rest, await error);
+    }
+
     private static string FindRoot()
     {
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
