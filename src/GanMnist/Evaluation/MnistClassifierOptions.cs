@@ -24,7 +24,10 @@ public sealed class MnistClassifierOptions
     /// <value>Default: 2e-3.</value>
     public double LearningRate { get; set; } = 2e-3;
 
-    /// <summary>The seed of initialisation, shuffling and dropout (training is repeatable).</summary>
+    /// <summary>
+    /// The seed of initialisation, shuffling and dropout: training is repeatable when nothing else in the process
+    /// trains at the same time (dropout draws from libtorch's process-wide generator).
+    /// </summary>
     /// <value>Default: 1.</value>
     public ulong Seed { get; set; } = 1;
 
