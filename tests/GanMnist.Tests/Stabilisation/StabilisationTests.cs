@@ -44,6 +44,29 @@ public sealed class StabilisationTests
         penalty.backward();
         d.W.grad!.ToArray<float>().Should().Equal([4, -104], (a, b) => Math.Abs(a - b) < 1e-3);
 
+        // The same gradient by central differences of the penalty's value in w (float32, h = 1e-2).
+        var analytic = d.W.grad!.ToArray<float>();
+        for (var k = 0; k < 2; k++)
+        {
+            float PenaltyWith(float delta)
+            {
+                using var noGrad = no_grad();
+                var w = new[] { 0.5f, -2f };
+                w[k] += delta;
+                d.W.copy_(tensor(w));
+                using var enable = enable_grad();
+                return Regularisers.R1Term(new DiscriminatorLossInput(d.Forward(real), d.Forward(fake), real, fake, d)).item<float>();
+            }
+
+            var numeric = (PenaltyWith(1e-2f) - PenaltyWith(-1e-2f)) / 2e-2f;
+            analytic[k].Should().BeApproximately(numeric, 0.05f, $"∂R1/∂w{k + 1} by finite differences");
+        }
+
+        using (no_grad())
+        {
+            d.W.copy_(tensor(new[] { 0.5f, -2f }));
+        }
+
         d.W.grad!.zero_();
         var withR1 = GanLosses.LeastSquares.WithR1Penalty(gamma: 2).Discriminator(input);
         var plain = GanLosses.LeastSquares.Discriminator(input).Loss.item<float>();
