@@ -95,11 +95,17 @@ public static class GeneratorFile
     {
         ArgumentNullException.ThrowIfNull(generator);
         ArgumentOutOfRangeException.ThrowIfLessThan(count, 1);
+        using var random = new Generator(seed);
+        return Generate(generator, count, random, labels);
+    }
+
+    /// <summary>Images from noise drawn from <paramref name="random"/> (which advances), in evaluation mode without gradients; the generator's mode is restored.</summary>
+    internal static Tensor Generate(IGenerator generator, int count, Generator random, Tensor? labels)
+    {
         var device = generator.Module.parameters().FirstOrDefault()?.device ?? CPU;
         var training = generator.Module.training;
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
-        using var random = new Generator(seed);
         generator.Module.eval();
         try
         {

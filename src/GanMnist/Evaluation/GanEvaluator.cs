@@ -121,7 +121,6 @@ public sealed partial class GanEvaluator : IDisposable
 
         var clock = Stopwatch.StartNew();
         using var scope = NewDisposeScope();
-        var device = generator.Module.parameters().FirstOrDefault()?.device ?? CPU;
         var labels = generator.ClassCount > 0
             ? tensor(Enumerable.Range(0, count).Select(i => (long)(i % generator.ClassCount)).ToArray())
             : null;
@@ -132,8 +131,7 @@ public sealed partial class GanEvaluator : IDisposable
             {
                 using var batchScope = NewDisposeScope();
                 var size = Math.Min(Options.BatchSize, count - start);
-                var batchLabels = labels?.narrow(0, start, size).to(device);
-                var images = GenerateBatch(generator, size, random, device, batchLabels);
+                var images = GeneratorFile.Generate(generator, size, random, labels?.narrow(0, start, size));
                 batches.Add(images.to(Classifier.Device).MoveToOuterDisposeScope());
             }
         }
@@ -200,22 +198,6 @@ public sealed partial class GanEvaluator : IDisposable
         if (_ownsClassifier)
         {
             Classifier.Dispose();
-        }
-    }
-
-    private static Tensor GenerateBatch(IGenerator generator, int size, Generator random, Device device, Tensor? labels)
-    {
-        using var noGrad = no_grad();
-        var training = generator.Module.training;
-        generator.Module.eval();
-        try
-        {
-            var noise = randn([size, generator.LatentSize], generator: random).to(device);
-            return generator.Generate(noise, labels);
-        }
-        finally
-        {
-            generator.Module.train(training);
         }
     }
 

@@ -34,7 +34,7 @@ public sealed partial class MnistClassifier : IDisposable
     }
 
     /// <summary>The accuracy on the MNIST test set measured when the classifier was trained, if it was measured.</summary>
-    public double? TestAccuracy { get; }
+    public double? TestAccuracy { get; private set; }
 
     /// <summary>The file the classifier was loaded from or saved to, if any.</summary>
     public string? Path { get; private set; }
@@ -134,14 +134,13 @@ public sealed partial class MnistClassifier : IDisposable
             }
 
             var classifier = new MnistClassifier(network, null, null);
-            if (test is null)
+            if (test is not null)
             {
-                return classifier;
+                classifier.TestAccuracy = classifier.Accuracy(test);
+                LogTrained(logger, classifier.TestAccuracy.Value * 100, clock.Elapsed.TotalSeconds);
             }
 
-            var accuracy = classifier.Accuracy(test);
-            LogTrained(logger, accuracy * 100, clock.Elapsed.TotalSeconds);
-            return new MnistClassifier(network, accuracy, null);
+            return classifier;
         }
         catch
         {
