@@ -10,7 +10,10 @@ using static GanMnist.Torch.torch;
 /// <summary>
 /// Times the trainer's own step (GanMnist.Training.TrainingStep) at batch 256 on real MNIST batches, with the
 /// seeds' recipe (Keras init, non-saturating BCE, Adam 1e-4, ε 1e-7), as benchmarks/peer/peer_step.py does in PyTorch.
-/// Usage: step --arch dcgan|mlp [--threads N] [--steps K] [--reps R] [--warmup W] [--no-fuse] [--data DIR]
+/// Usage: step --arch dcgan|mlp [--threads N] [--steps K] [--reps R] [--warmup W] [--no-fuse]
+///             [--stock conv_transpose2d,dropout,adam] [--data DIR]
+/// --stock switches the named fast paths off (libtorch's own kernels); GANMNIST_NATIVE_TUNING=0 in the
+/// environment leaves OpenBLAS's kernel choice and malloc's thresholds at their defaults.
 /// </summary>
 internal static class StepBenchmark
 {
@@ -23,9 +26,21 @@ internal static class StepBenchmark
         // The library's default: one intra-op thread per core (what GanTrainer does unless told otherwise).
         set_num_threads(Int("--threads", Environment.ProcessorCount));
         var fuse = !args.Contains("--no-fuse");
+        foreach (var path in (Option("--stock") ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries))
+        {
+            _ = path switch
+            {
+                "conv_transpose2d" => backends.fast_paths.conv_transpose2d = false,
+                "dropout" => backends.fast_paths.dropout = false,
+                "adam" => backends.fast_paths.adam = false,
+                _ => throw new ArgumentException($"--stock: unknown fast path '{path}' (conv_transpose2d, dropout, adam)"),
+            };
+        }
+
         var data = Option("--data") ?? Environment.GetEnvironmentVariable(MnistDatasetOptions.DataEnvironmentVariable) ?? "../shared/mnist";
 
         using var train = MnistDataset.LoadAsync(MnistSplit.Train, new MnistDatasetOptions { Directory = data }).GetAwaiter().GetResult();
+        var loadedMib = Environment.WorkingSet / 1048576.0;
         manual_seed(0);
         using var random = new Generator(0);
         var g = GanModels.CreateGenerator(architecture, generator: random);
@@ -71,7 +86,10 @@ internal static class StepBenchmark
             ["impl"] = "ganmnist", ["arch"] = architecture.ToString().ToLowerInvariant(), ["threads"] = get_num_threads(), ["batch"] = batchSize,
             ["fused_d_forward"] = step.FusesDiscriminatorForward,
             ["images_per_second"] = batchSize * steps / median, ["ms_per_step"] = 1000 * median / steps,
-            ["peak_rss_mib"] = process.PeakWorkingSet64 / 1048576.0, ["libtorch"] = __version__,
+            ["peak_rss_mib"] = process.PeakWorkingSet64 / 1048576.0, ["rss_after_load_mib"] = loadedMib, ["libtorch"] = __version__,
+            ["blas_core"] = backends.blas_core, ["memory_tuned"] = backends.memory_tuned,
+            ["fast_paths"] = string.Join(',', new[] { ("conv_transpose2d", backends.fast_paths.conv_transpose2d), ("dropout", backends.fast_paths.dropout), ("adam", backends.fast_paths.adam) }.Where(p => p.Item2).Select(p => p.Item1)),
+            ["fast_path_uses"] = $"{backends.fast_paths.conv_transpose2d_uses},{backends.fast_paths.dropout_uses},{backends.fast_paths.adam_uses}",
         }));
         return 0;
     }

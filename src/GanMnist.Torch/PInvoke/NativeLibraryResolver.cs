@@ -44,6 +44,7 @@ internal static class NativeLibraryResolver
             if (_loaded == IntPtr.Zero)
             {
                 _loaded = Load(Environment.GetEnvironmentVariable(OverrideVariable), DefaultCandidates(assembly));
+                NativeRuntimeDefaults.AfterLoad(_loaded);
             }
 
             return _loaded;

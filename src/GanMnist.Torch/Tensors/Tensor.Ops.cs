@@ -62,6 +62,8 @@ public static partial class torch
         public Tensor eq(double other) => Binary(other, BinaryOp.Eq);
         /// <summary>Elementwise inequality (bool tensor).</summary>
         public Tensor ne(Tensor other) => Binary(other, BinaryOp.Ne);
+        /// <summary>Elementwise inequality with a scalar (bool tensor).</summary>
+        public Tensor ne(double other) => Binary(other, BinaryOp.Ne);
         /// <summary>Elementwise less-than (bool tensor).</summary>
         public Tensor lt(Tensor other) => Binary(other, BinaryOp.Lt);
         /// <summary>Elementwise less-than a scalar (bool tensor).</summary>

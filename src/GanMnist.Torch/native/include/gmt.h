@@ -33,6 +33,12 @@ GMT_API int gmt_cuda_synchronize(int device_index);
 GMT_API int gmt_get_num_threads(void);
 GMT_API int gmt_set_num_threads(int n);
 GMT_API int gmt_manual_seed(uint64_t seed);
+GMT_API const char* gmt_blas_core_name(void);
+GMT_API int gmt_malloc_configure(int64_t mmap_threshold, int64_t trim_threshold);
+GMT_API int gmt_malloc_trim(void);
+GMT_API int gmt_cpu_allocator_install(int64_t min_block, int64_t max_cached);
+GMT_API int gmt_cpu_allocator_stats(int64_t* live, int64_t* cached);
+GMT_API int64_t gmt_cpu_allocator_empty_cache(void);
 
 /* random generators */
 GMT_API gmt_generator gmt_generator_new_cpu(uint64_t seed);
@@ -122,6 +128,11 @@ GMT_API int gmt_autograd_grad(const gmt_tensor* outputs, int n_outputs, const gm
 GMT_API int gmt_optim_adam_step(const gmt_tensor* params, const gmt_tensor* exp_avg, const gmt_tensor* exp_avg_sq,
                                 int64_t* steps, int n, double lr, double beta1, double beta2, double eps,
                                 double weight_decay);
+
+/* CPU fast paths: 0 transposed convolution through oneDNN, 1 Philox dropout, 2 one-pass Adam (kernels.cpp) */
+GMT_API int gmt_fast_path_get(int path, int* enabled);
+GMT_API int gmt_fast_path_set(int path, int enabled);
+GMT_API int64_t gmt_fast_path_uses(int path);
 
 #ifdef __cplusplus
 }

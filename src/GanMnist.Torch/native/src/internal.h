@@ -24,6 +24,19 @@ enum class InplaceScalar { Add = 0, Mul = 1, Fill = 2, Sub = 3, Div = 4 };
 enum class Reduce { Sum = 0, Mean = 1, Amax = 2, Amin = 3 };
 enum class Factory { Zeros = 0, Ones = 1, Full = 2, Empty = 3, Rand = 4, Randn = 5, Normal = 6, Randint = 7 };
 enum class Init { Uniform = 0, Normal = 1, Constant = 2 };
+// CPU fast paths (kernels.cpp); mirrored by GanMnist.Torch.torch.backends.FastPath.
+enum class FastPath { ConvTranspose = 0, Dropout = 1, Adam = 2 };
+
+bool fast_path_enabled(FastPath path);
+void set_fast_path(FastPath path, bool value);
+int64_t fast_path_uses_of(FastPath path);
+// conv_transpose2d, dropout and one Adam update, through the fast paths where they apply, else libtorch's kernels.
+at::Tensor conv_transpose2d(const at::Tensor& x, const at::Tensor& w, const c10::optional<at::Tensor>& bias,
+                            at::IntArrayRef stride, at::IntArrayRef padding, at::IntArrayRef output_padding,
+                            int64_t groups, at::IntArrayRef dilation);
+at::Tensor dropout(const at::Tensor& x, double p, bool training);
+void adam_step(at::Tensor& p, const at::Tensor& grad, at::Tensor& m, at::Tensor& v, int64_t step, double lr,
+               double beta1, double beta2, double eps, double weight_decay);
 
 inline at::Tensor& T(gmt_tensor t) { return *reinterpret_cast<at::Tensor*>(t); }
 inline gmt_tensor wrap(at::Tensor t) { return reinterpret_cast<gmt_tensor>(new at::Tensor(std::move(t))); }

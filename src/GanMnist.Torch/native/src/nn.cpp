@@ -1,6 +1,4 @@
 // Neural-network functions, losses, initialisation and the fused Adam update.
-#include <cmath>
-
 #include "internal.h"
 
 using gmt::opt;
@@ -21,9 +19,9 @@ GMT_API gmt_tensor gmt_nn_conv2d(gmt_tensor x, gmt_tensor w, gmt_tensor b, const
 GMT_API gmt_tensor gmt_nn_conv_transpose2d(gmt_tensor x, gmt_tensor w, gmt_tensor b, const int64_t* stride,
                                            const int64_t* padding, const int64_t* output_padding,
                                            int64_t groups, const int64_t* dilation) {
-  GMT_RETURN_TENSOR(at::conv_transpose2d(T(x), T(w), opt(b), at::IntArrayRef(stride, 2),
-                                         at::IntArrayRef(padding, 2), at::IntArrayRef(output_padding, 2), groups,
-                                         at::IntArrayRef(dilation, 2)))
+  GMT_RETURN_TENSOR(gmt::conv_transpose2d(T(x), T(w), opt(b), at::IntArrayRef(stride, 2),
+                                           at::IntArrayRef(padding, 2), at::IntArrayRef(output_padding, 2), groups,
+                                           at::IntArrayRef(dilation, 2)))
 }
 
 // Updates running_mean/running_var in place when training, like torch.nn.functional.batch_norm.
@@ -34,7 +32,7 @@ GMT_API gmt_tensor gmt_nn_batch_norm(gmt_tensor x, gmt_tensor w, gmt_tensor b, g
 }
 
 GMT_API gmt_tensor gmt_nn_dropout(gmt_tensor x, double p, int training) {
-  GMT_RETURN_TENSOR(at::dropout(T(x), p, training != 0))
+  GMT_RETURN_TENSOR(gmt::dropout(T(x), p, training != 0))
 }
 
 GMT_API gmt_tensor gmt_nn_leaky_relu(gmt_tensor x, double negative_slope) {
@@ -83,7 +81,8 @@ GMT_API int gmt_nn_init_(gmt_tensor t, int kind, double a, double b, gmt_generat
 }
 
 // One Adam update of every parameter that has a gradient, as torch.optim.Adam (PyTorch 1.13,
-// single-tensor path, no amsgrad): L2 weight decay added to the gradient, bias-corrected moments.
+// single-tensor path, no amsgrad): L2 weight decay added to the gradient, bias-corrected moments; in one
+// pass per parameter where the fast path applies (kernels.cpp).
 // steps[i] counts parameter i's updates: it is advanced here, and parameters without a gradient are skipped.
 GMT_API int gmt_optim_adam_step(const gmt_tensor* params, const gmt_tensor* exp_avg, const gmt_tensor* exp_avg_sq,
                                 int64_t* steps, int n, double lr, double beta1, double beta2, double eps,
@@ -92,18 +91,9 @@ GMT_API int gmt_optim_adam_step(const gmt_tensor* params, const gmt_tensor* exp_
   at::NoGradGuard no_grad;
   for (int i = 0; i < n; ++i) {
     auto& p = T(params[i]);
-    auto grad = p.grad();
+    const auto& grad = p.grad();
     if (!grad.defined()) continue;
-    if (weight_decay != 0) grad = grad.add(p, weight_decay);
-    auto& m = T(exp_avg[i]);
-    auto& v = T(exp_avg_sq[i]);
-    m.mul_(beta1).add_(grad, 1 - beta1);
-    v.mul_(beta2).addcmul_(grad, grad, 1 - beta2);
-    double step = static_cast<double>(++steps[i]);
-    double bias_correction1 = 1 - std::pow(beta1, step);
-    double bias_correction2_sqrt = std::sqrt(1 - std::pow(beta2, step));
-    auto denom = (v.sqrt() / bias_correction2_sqrt).add_(eps);
-    p.addcdiv_(m, denom, -lr / bias_correction1);
+    gmt::adam_step(p, grad, T(exp_avg[i]), T(exp_avg_sq[i]), ++steps[i], lr, beta1, beta2, eps, weight_decay);
   }
   return GMT_OK;
   GMT_CATCH(GMT_ERROR)

@@ -4,6 +4,11 @@
 #include <ATen/detail/CUDAHooksInterface.h>
 #include <torch/version.h>
 
+#include <dlfcn.h>
+#if defined(__GLIBC__)
+#include <malloc.h>
+#endif
+
 #include <mutex>
 
 #include "internal.h"
@@ -39,6 +44,41 @@ GMT_API int gmt_cuda_synchronize(int device_index) {
 GMT_API int gmt_get_num_threads(void) { return at::get_num_threads(); }
 
 GMT_API int gmt_set_num_threads(int n) { GMT_STATUS(at::set_num_threads(n)) }
+
+// The BLAS kernel set OpenBLAS chose for this CPU ("Haswell", "SkylakeX", ...), or "" when the BLAS
+// libtorch uses is not OpenBLAS.
+GMT_API const char* gmt_blas_core_name(void) {
+  using corename_fn = char* (*)();
+  auto f = reinterpret_cast<corename_fn>(dlsym(RTLD_DEFAULT, "openblas_get_corename"));
+  const char* name = f != nullptr ? f() : nullptr;
+  return name != nullptr ? name : "";
+}
+
+// glibc's malloc: keeps freed blocks below mmap_threshold in the heap, and returns the heap's top to the
+// system only beyond trim_threshold. Its default thresholds adapt to the largest freed block, but a training
+// step's tensors (0.1-30 MB) keep crossing them, so each step's tensors came from fresh pages and were
+// zero-filled by page faults (12% of the MLP step's time here). Fixed values stop that; a value < 0 leaves
+// the setting alone. Returns GMT_ERROR (with a message) where malloc is not glibc's.
+GMT_API int gmt_malloc_configure(int64_t mmap_threshold, int64_t trim_threshold) {
+  GMT_TRY
+#if defined(__GLIBC__)
+  if (mmap_threshold >= 0) TORCH_CHECK(mallopt(M_MMAP_THRESHOLD, static_cast<int>(mmap_threshold)) == 1, "mallopt(M_MMAP_THRESHOLD, ", mmap_threshold, ") was refused");
+  if (trim_threshold >= 0) TORCH_CHECK(mallopt(M_TRIM_THRESHOLD, static_cast<int>(trim_threshold)) == 1, "mallopt(M_TRIM_THRESHOLD, ", trim_threshold, ") was refused");
+  return GMT_OK;
+#else
+  TORCH_CHECK(false, "the C library's malloc is not glibc's: its thresholds cannot be set");
+#endif
+  GMT_CATCH(GMT_ERROR)
+}
+
+// Returns the heap's free memory to the system (malloc_trim); 0 where malloc is not glibc's.
+GMT_API int gmt_malloc_trim(void) {
+#if defined(__GLIBC__)
+  return malloc_trim(0);
+#else
+  return 0;
+#endif
+}
 
 GMT_API int gmt_manual_seed(uint64_t seed) {
   GMT_TRY
