@@ -87,7 +87,7 @@ public sealed partial class GanTrainer
         device.EnsureAvailable();
         using var evaluator = options.EvaluateEveryEpochs > 0 ? CreateEvaluator(options, dataset, device, cancellationToken) : null;
         set_num_threads(options.Threads ?? Environment.ProcessorCount);
-        LogStart(_logger, seed, device.ToString(), get_num_threads(), __version__);
+        LogStart(_logger, seed, device.ToString(), get_num_threads(), __version__, NativeSettings());
         manual_seed(seed); // dropout and anything else drawing from the default generator
         using var random = new Generator(seed);
         var generator = _components.Generator?.Invoke(options, random)
@@ -125,6 +125,7 @@ public sealed partial class GanTrainer
             finally
             {
                 run.Dispose();
+                cpu.empty_cache(); // the step's cached blocks go back to the system
             }
 
             return new TrainingResult(generator, discriminator, run.History, run.OutputDirectory, seed, run.SampleFiles, average?.Average);
@@ -549,8 +550,17 @@ public sealed partial class GanTrainer
     [LoggerMessage(Level = LogLevel.Information, Message = "Evaluating every {Every} epochs on {Samples} samples; loading the evaluation classifier and reference")]
     private static partial void LogEvaluatorLoading(ILogger logger, int every, int samples);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Training with seed {Seed} on {Device} ({Threads} intra-op threads, libtorch {Version})")]
-    private static partial void LogStart(ILogger logger, ulong seed, string device, int threads, string version);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Training with seed {Seed} on {Device} ({Threads} intra-op threads, libtorch {Version}; {Native})")]
+    private static partial void LogStart(ILogger logger, ulong seed, string device, int threads, string version, string native);
+
+    // What docs/performance.md's measurements depend on: the BLAS kernels, the memory settings and the CPU fast paths.
+    private static string NativeSettings()
+    {
+        var paths = new[] { ("conv_transpose2d", backends.fast_paths.conv_transpose2d), ("dropout", backends.fast_paths.dropout), ("adam", backends.fast_paths.adam) }
+            .Where(p => p.Item2).Select(p => p.Item1).ToArray();
+        return $"BLAS {(backends.blas_core is { Length: > 0 } core ? core : "not OpenBLAS")}, caching allocator {(backends.memory_tuned ? "on" : "off")}, " +
+            $"fast paths: {(paths.Length > 0 ? string.Join(", ", paths) : "none")}";
+    }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Epoch {Epoch}/{Epochs} step {Step}/{Steps}: D loss {DLoss:F4}, G loss {GLoss:F4}, D(x) {Real:F3}, D(G(z)) {Fake:F3}, {Rate:F0} images/s")]
     private static partial void LogProgress(ILogger logger, int epoch, int epochs, int step, int steps, double dLoss, double gLoss, double real, double fake, double rate);
