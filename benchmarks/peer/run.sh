@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs GanMnist's training step and the PyTorch peer alternately, several rounds, and prints both
-# figures and their ratios (docs/performance.md). Needs Debian's python3-torch.
+# figures and their ratios (docs/performance.md). Needs Debian's python3-torch and gcc.
+# GANMNIST_BENCH_OUT=<file> keeps the raw JSON lines.
 # Usage: bash benchmarks/peer/run.sh [rounds] [arch...]     (GANMNIST_DATA defaults to ../shared/mnist)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -13,6 +14,8 @@ python=${PYTHON:-/usr/bin/python3}
 "$python" -c "import torch" 2>/dev/null || { echo "The peer needs PyTorch: sudo apt-get install python3-torch" >&2; exit 1; }
 dotnet build benchmarks/GanMnist.Benchmarks -c Release -v q -nologo >/dev/null
 results=$(mktemp)
+peak=$(mktemp)
+gcc -O2 -fopenmp benchmarks/peer/fma_peak.c -o "$peak"
 record() { tail -1 | sed "s/^{/{\"setting\":\"$label\",/" >> "$results"; }
 # The peer's malloc with the thresholds GanMnist sets for small blocks (it has no caching allocator).
 peer_malloc="glibc.malloc.mmap_threshold=33554432:glibc.malloc.trim_threshold=268435456"
@@ -44,7 +47,7 @@ for arch in "${archs[@]}"; do
 done
 n=${#configs[@]}
 for round in $(seq "$rounds"); do
-  label=peak; "$python" benchmarks/peer/peak.py | record
+  label=peak; "$peak" 2 | record
   for i in $(seq 0 $((n - 1))); do
     read -r arch impl label <<<"${configs[$(( (i + (round - 1) * 3) % n ))]}"
     run "$impl" "$arch"
@@ -52,4 +55,5 @@ for round in $(seq "$rounds"); do
   echo "round $round done" >&2
 done
 "$python" benchmarks/peer/report.py "$results"
-cp "$results" "${GANMNIST_BENCH_OUT:-/dev/null}" 2>/dev/null || true
+[ -z "${GANMNIST_BENCH_OUT:-}" ] || cp "$results" "$GANMNIST_BENCH_OUT"
+rm -f "$results" "$peak"

@@ -129,11 +129,19 @@ public sealed class FastPathTests
         var kept = y.Count(v => v != 0f);
         var sigma = Math.Sqrt(n * 0.3 * 0.7);
         ((double)kept).Should().BeApproximately(0.7 * n, 5 * sigma, "the kept count is Binomial(n, 0.7)");
-        // Every 16,384-element chunk has its own Philox stream: each keeps about 70% too (no stuck chunk).
+        // Every 16,384-element block (one thread's share) keeps about 70% too.
         for (var c = 0; c < n / 16384; c++)
         {
-            ((double)y.Skip(c * 16384).Take(16384).Count(v => v != 0f)).Should().BeApproximately(0.7 * 16384, 5 * Math.Sqrt(16384 * 0.21), $"chunk {c}");
+            ((double)y.Skip(c * 16384).Take(16384).Count(v => v != 0f)).Should().BeApproximately(0.7 * 16384, 5 * Math.Sqrt(16384 * 0.21), $"block {c}");
         }
+
+        // Elements 2j and 2j + 1 take the two halves of one 64-bit hash: they must still be independent.
+        var pairs = n / 2;
+        var bothKept = Enumerable.Range(0, pairs).Count(j => y[2 * j] != 0f && y[(2 * j) + 1] != 0f);
+        ((double)bothKept).Should().BeApproximately(0.49 * pairs, 5 * Math.Sqrt(pairs * 0.49 * 0.51), "P(both kept) = 0.7 * 0.7");
+        // And neighbouring pairs (consecutive counters) too.
+        var nextKept = Enumerable.Range(0, pairs - 1).Count(j => y[2 * j] != 0f && y[2 * (j + 1)] != 0f);
+        ((double)nextKept).Should().BeApproximately(0.49 * (pairs - 1), 5 * Math.Sqrt(pairs * 0.49 * 0.51));
     }
 
     [Fact]
@@ -149,6 +157,27 @@ public sealed class FastPathTests
         var expected = r * kept * (1f / 0.6f);
         x.grad!.ToArray<float>().Should().Equal(expected.ToArray<float>());
         kept.mean().item<float>().Should().BeInRange(0.5f, 0.7f);
+    }
+
+    [Fact]
+    public void Dropout_OddLength_DecidesTheLastElementToo()
+    {
+        using var scope = NewDisposeScope();
+        const int n = 100_001;
+        var x = (Random(14, n).abs() + 1).requires_grad_();
+        var y = F.dropout(x, 0.5, training: true);
+        y.sum().backward();
+        var values = y.ToArray<float>();
+        var inputs = x.ToArray<float>();
+        var grads = x.grad!.ToArray<float>();
+        for (var i = 0; i < n; i++)
+        {
+            (values[i] == 0f ? grads[i] == 0f : values[i] == inputs[i] * 2f && grads[i] == 2f).Should().BeTrue($"element {i}: kept values are 2x, with gradient 2");
+        }
+
+        ((double)values.Count(v => v != 0f)).Should().BeApproximately(0.5 * n, 5 * Math.Sqrt(n * 0.25));
+        var lastKept = Enumerable.Range(0, 20).Select(_ => F.dropout(x, 0.5, training: true).ToArray<float>()[n - 1] != 0f).Distinct().Count();
+        lastKept.Should().Be(2, "the last element is sometimes kept and sometimes dropped");
     }
 
     [Fact]

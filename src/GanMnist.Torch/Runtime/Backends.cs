@@ -50,9 +50,10 @@ public static partial class torch
             }
 
             /// <summary>
-            /// Training-mode dropout on the CPU with Philox random numbers drawn in parallel (seeded by one draw from the
-            /// default generator, so <see cref="manual_seed"/> still makes runs repeatable), keeping a byte mask for the
-            /// backward instead of a float one. The same distribution as libtorch's, not the same draws.
+            /// Training-mode dropout on the CPU with counter-based random numbers (a SplitMix64 hash of each element's
+            /// index) drawn in parallel and in vector registers, seeded by one draw from the default generator (so
+            /// <see cref="manual_seed"/> still makes runs repeatable, whatever the thread count), keeping a byte mask for
+            /// the backward instead of a float one. The same distribution as libtorch's, not the same draws.
             /// <value>On by default.</value>
             /// </summary>
             public static bool dropout

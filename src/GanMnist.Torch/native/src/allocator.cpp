@@ -18,6 +18,7 @@
 #include <sys/mman.h>
 
 #include <cstdint>
+#include <cstring>
 #include <list>
 #include <mutex>
 #include <unordered_map>
@@ -36,10 +37,11 @@ class CachingCpuAllocator final : public c10::Allocator {
  public:
   CachingCpuAllocator(size_t min_block, size_t max_cached) : min_block_(min_block), max_cached_(max_cached) {}
 
-  c10::DataPtr allocate(size_t n) const override {
-    void* p = n >= min_block_ ? take(round_up(n, kPage)) : c10::alloc_cpu(n);
-    return {p, p, &release, c10::Device(c10::DeviceType::CPU)};
-  }
+  // c10::Allocator::allocate is const up to libtorch 2.2 and non-const from 2.3, which also adds the pure
+  // virtual copy_data: declaring both forms, without `override`, builds against either.
+  c10::DataPtr allocate(size_t n) const { return allocate_block(n); }
+  c10::DataPtr allocate(size_t n) { return allocate_block(n); }
+  void copy_data(void* dest, const void* src, std::size_t count) const { std::memcpy(dest, src, count); }
 
   c10::DeleterFnPtr raw_deleter() const override { return &release; }
 
@@ -62,6 +64,11 @@ class CachingCpuAllocator final : public c10::Allocator {
   }
 
  private:
+  c10::DataPtr allocate_block(size_t n) const {
+    void* p = n >= min_block_ ? take(round_up(n, kPage)) : c10::alloc_cpu(n);
+    return {p, p, &release, c10::Device(c10::DeviceType::CPU)};
+  }
+
   // The release function of every pointer this allocator gave out, large or small.
   static void release(void* p);
 

@@ -3,15 +3,15 @@
 //    "slow" im2col kernels, but a transposed convolution is the input-gradient of a convolution, which
 //    oneDNN computes fast; its backward is a convolution (oneDNN) and a convolution weight-gradient (oneDNN);
 //  - dropout with counter-based random numbers: libtorch's CPU bernoulli_ draws one double per element
-//    from a locked Mersenne Twister; here Philox draws 32 bits per element in parallel, and the kept/dropped
-//    mask is saved as bytes (not a float tensor) for the backward;
+//    from a locked Mersenne Twister; here a SplitMix64 hash of the element's index gives 32 bits per element,
+//    in parallel and in vector registers, and the kept/dropped mask is saved as bytes (not a float tensor)
+//    for the backward;
 //  - Adam in one pass over each parameter (instead of seven tensor operations and two temporaries).
 // Each is used only where it applies (CPU, floating types, ...) and can be switched off (gmt_fast_path_set),
 // which the tests and the benchmark use to compare against libtorch's own kernels.
 #include <ATen/CPUGeneratorImpl.h>
 #include <ATen/Dispatch.h>
 #include <ATen/Parallel.h>
-#include <ATen/core/PhiloxRNGEngine.h>
 #include <c10/core/GradMode.h>
 #include <torch/csrc/autograd/custom_function.h>
 
@@ -105,22 +105,62 @@ bool transposed_by_gradient_applies(const at::Tensor& x, const at::Tensor& w, at
 }
 
 // ---------------------------------------------------------------------------------------------------------
-// Dropout with Philox random numbers.
+// Dropout with counter-based random numbers.
 
-constexpr int64_t kDropoutChunk = 1 << 14;  // elements per Philox subsequence (a multiple of 4)
+// SplitMix64's output function: a bijective mix of a 64-bit counter whose outputs pass BigCrush as a sequence
+// (SplitMix64 is exactly this function over seed + i * golden ratio). Pair j of a tensor's elements gets
+// mix(seed + j * kGolden): its low 32 bits decide element 2j, its high 32 bits element 2j + 1.
+constexpr uint64_t kGolden = 0x9E3779B97F4A7C15ULL;
+
+inline uint64_t mix64(uint64_t z) {
+  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
+  z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
+  return z ^ (z >> 31);
+}
+
+// Elements [2 * pair_begin, 2 * pair_end) of a tensor of n elements (n may be odd: the last pair's second half
+// is skipped). An element is kept when its 32-bit draw is >= threshold.
+template <typename scalar_t>
+__attribute__((target_clones("avx512f", "avx2", "default"))) void dropout_pairs(
+    const scalar_t* __restrict in, scalar_t* __restrict out, bool* __restrict keep, int64_t n, int64_t pair_begin,
+    int64_t pair_end, uint64_t seed, uint32_t threshold, scalar_t scale) {
+  const int64_t full_end = std::min(pair_end, n / 2);
+  for (int64_t j = pair_begin; j < full_end; ++j) {
+    const uint64_t bits = mix64(seed + static_cast<uint64_t>(j) * kGolden);
+    const bool k0 = static_cast<uint32_t>(bits) >= threshold;
+    const bool k1 = static_cast<uint32_t>(bits >> 32) >= threshold;
+    keep[2 * j] = k0;
+    keep[2 * j + 1] = k1;
+    out[2 * j] = in[2 * j] * (k0 ? scale : scalar_t(0));  // NaN stays NaN, as x * noise does
+    out[2 * j + 1] = in[2 * j + 1] * (k1 ? scale : scalar_t(0));
+  }
+  if (pair_end > full_end && pair_end * 2 > n) {  // n is odd: the last element is the low half of its pair
+    const int64_t j = n / 2;
+    const bool k0 = static_cast<uint32_t>(mix64(seed + static_cast<uint64_t>(j) * kGolden)) >= threshold;
+    keep[n - 1] = k0;
+    out[n - 1] = in[n - 1] * (k0 ? scale : scalar_t(0));
+  }
+}
+
+template <typename scalar_t>
+__attribute__((target_clones("avx512f", "avx2", "default"))) void dropout_backward_range(
+    const scalar_t* __restrict grad, const bool* __restrict keep, scalar_t* __restrict out, int64_t begin, int64_t end,
+    scalar_t scale) {
+  for (int64_t i = begin; i < end; ++i) out[i] = grad[i] * (keep[i] ? scale : scalar_t(0));
+}
 
 struct FusedDropout : public torch::autograd::Function<FusedDropout> {
   static at::Tensor forward(AutogradContext* ctx, const at::Tensor& input, double p) {
     auto x = input.contiguous();
     // One 64-bit draw from libtorch's default CPU generator seeds this call: runs stay reproducible with
-    // manual_seed and the generator's saved state, whatever the thread count.
+    // manual_seed and the generator's saved state, and the mask does not depend on the thread count.
     uint64_t seed;
     {
       auto gen = at::detail::getDefaultCPUGenerator();
       std::lock_guard<std::mutex> lock(gen.mutex());
       seed = at::check_generator<at::CPUGeneratorImpl>(gen)->random64();
     }
-    // An element is kept when its 32-bit draw is >= threshold: probability 1 - p (to 2^-32).
+    // Probability of a drop: threshold / 2^32, p to within 2^-33.
     const double dropped = std::nearbyint(p * 4294967296.0);
     const auto threshold = static_cast<uint32_t>(std::min(dropped, 4294967295.0));
     auto mask = at::empty(x.sizes(), x.options().dtype(at::kBool));
@@ -132,17 +172,8 @@ struct FusedDropout : public torch::autograd::Function<FusedDropout> {
       const auto scale = static_cast<scalar_t>(1) / static_cast<scalar_t>(1 - p);
       const auto* in = x.data_ptr<scalar_t>();
       auto* out = y.data_ptr<scalar_t>();
-      const int64_t chunks = (n + kDropoutChunk - 1) / kDropoutChunk;
-      at::parallel_for(0, chunks, 1, [&](int64_t begin, int64_t end) {
-        for (int64_t c = begin; c < end; ++c) {
-          at::Philox4_32 engine(seed, static_cast<uint64_t>(c), 0);
-          const int64_t last = std::min(n, (c + 1) * kDropoutChunk);
-          for (int64_t i = c * kDropoutChunk; i < last; ++i) {
-            const bool k = engine() >= threshold;
-            keep[i] = k;
-            out[i] = in[i] * (k ? scale : static_cast<scalar_t>(0));  // NaN stays NaN, as x * noise does
-          }
-        }
+      at::parallel_for(0, (n + 1) / 2, 1 << 14, [&](int64_t begin, int64_t end) {
+        dropout_pairs<scalar_t>(in, out, keep, n, begin, end, seed, threshold, scale);
       });
     });
     ctx->save_for_backward({mask});
@@ -163,14 +194,13 @@ struct FusedDropout : public torch::autograd::Function<FusedDropout> {
     }
     auto g = grad.contiguous();
     auto out = at::empty_like(g);
-    const int64_t n = g.numel();
     const auto* keep = mask.data_ptr<bool>();
     AT_DISPATCH_FLOATING_TYPES(g.scalar_type(), "gmt_dropout_backward", [&] {
       const auto scale = static_cast<scalar_t>(1) / static_cast<scalar_t>(1 - p);
       const auto* in = g.data_ptr<scalar_t>();
       auto* result = out.data_ptr<scalar_t>();
-      at::parallel_for(0, n, 1 << 15, [&](int64_t begin, int64_t end) {
-        for (int64_t i = begin; i < end; ++i) result[i] = in[i] * (keep[i] ? scale : static_cast<scalar_t>(0));
+      at::parallel_for(0, g.numel(), 1 << 15, [&](int64_t begin, int64_t end) {
+        dropout_backward_range<scalar_t>(in, keep, result, begin, end, scale);
       });
     });
     return out;
