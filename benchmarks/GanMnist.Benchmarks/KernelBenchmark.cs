@@ -24,7 +24,7 @@ internal static class KernelBenchmark
             on => backends.fast_paths.conv_transpose2d = on, TransposedConvolutions());
         Measure("dropout", "the DCGAN discriminator's two dropouts (p 0.3), forward + backward", reps,
             on => backends.fast_paths.dropout = on, Dropouts());
-        Measure("adam", "one Adam step of the DCGAN's generator and discriminator (2.52 M parameters)", reps,
+        Measure("adam", "ten Adam steps of the DCGAN's generator and discriminator (2.52 M parameters)", reps,
             on => backends.fast_paths.adam = on, AdamSteps());
         return 0;
     }
