@@ -59,6 +59,20 @@ def keras_init(module):
                 nn.init.zeros_(m.bias)
 
 
+def train_step(g, d, opt_g, opt_d, real, ones, zeros):
+    """One step as pytorch/examples' dcgan/main.py: D on real and detached fakes, then G through the updated D."""
+    fake = g(torch.randn(real.shape[0], 100))
+    loss_d = F.binary_cross_entropy_with_logits(d(real), ones) + F.binary_cross_entropy_with_logits(d(fake.detach()), zeros)
+    opt_d.zero_grad()
+    loss_d.backward()
+    opt_d.step()
+    loss_g = F.binary_cross_entropy_with_logits(d(fake), ones)
+    opt_g.zero_grad()
+    loss_g.backward()
+    opt_g.step()
+    return loss_d, loss_g
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--arch", choices=["dcgan", "mlp"], required=True)
@@ -90,15 +104,7 @@ def main():
             position = 0
         real = images.index_select(0, order[position:position + b])
         position += b
-        fake = g(torch.randn(b, 100))
-        loss_d = F.binary_cross_entropy_with_logits(d(real), ones) + F.binary_cross_entropy_with_logits(d(fake.detach()), zeros)
-        opt_d.zero_grad()
-        loss_d.backward()
-        opt_d.step()
-        loss_g = F.binary_cross_entropy_with_logits(d(fake), ones)
-        opt_g.zero_grad()
-        loss_g.backward()
-        opt_g.step()
+        train_step(g, d, opt_g, opt_d, real, ones, zeros)
 
     for _ in range(args.warmup):
         step()

@@ -16,7 +16,6 @@ import zlib
 
 import numpy as np
 import torch
-import torch.nn.functional as F
 
 import peer_step
 
@@ -72,15 +71,7 @@ def main():
         for first in range(0, images.shape[0], args.batch):
             real = images.index_select(0, order[first:first + args.batch])
             ones, zeros = torch.ones(real.shape[0], 1), torch.zeros(real.shape[0], 1)
-            fake = g(torch.randn(real.shape[0], 100))
-            loss_d = F.binary_cross_entropy_with_logits(d(real), ones) + F.binary_cross_entropy_with_logits(d(fake.detach()), zeros)
-            opt_d.zero_grad()
-            loss_d.backward()
-            opt_d.step()
-            loss_g = F.binary_cross_entropy_with_logits(d(fake), ones)
-            opt_g.zero_grad()
-            loss_g.backward()
-            opt_g.step()
+            loss_d, loss_g = peer_step.train_step(g, d, opt_g, opt_d, real, ones, zeros)
         seconds = time.perf_counter() - start
         g.eval()
         with torch.no_grad():
