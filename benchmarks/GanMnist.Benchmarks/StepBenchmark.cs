@@ -13,7 +13,7 @@ using static GanMnist.Torch.torch;
 /// Usage: step --arch dcgan|mlp [--threads N] [--steps K] [--reps R] [--warmup W] [--no-fuse]
 ///             [--stock conv_transpose2d,dropout,adam] [--data DIR]
 /// --stock switches the named fast paths off (libtorch's own kernels); GANMNIST_NATIVE_TUNING=0 in the
-/// environment leaves OpenBLAS's kernel choice and malloc's thresholds at their defaults.
+/// environment leaves the process's allocators alone (no caching CPU allocator, glibc's malloc thresholds).
 /// </summary>
 internal static class StepBenchmark
 {
@@ -88,7 +88,7 @@ internal static class StepBenchmark
             ["images_per_second"] = batchSize * steps / median, ["ms_per_step"] = 1000 * median / steps,
             ["peak_rss_mib"] = process.PeakWorkingSet64 / 1048576.0, ["rss_after_load_mib"] = loadedMib, ["libtorch"] = __version__,
             ["blas_core"] = backends.blas_core, ["memory_tuned"] = backends.memory_tuned,
-            ["fast_paths"] = string.Join(',', new[] { ("conv_transpose2d", backends.fast_paths.conv_transpose2d), ("dropout", backends.fast_paths.dropout), ("adam", backends.fast_paths.adam) }.Where(p => p.Item2).Select(p => p.Item1)),
+            ["fast_paths"] = string.Join(',', backends.fast_paths.enabled()),
             ["fast_path_uses"] = $"{backends.fast_paths.conv_transpose2d_uses},{backends.fast_paths.dropout_uses},{backends.fast_paths.adam_uses}",
         }));
         return 0;

@@ -24,9 +24,7 @@ internal static partial class NativeMethods
     [LibraryImport(LibraryName)] internal static partial int gmt_set_num_threads(int n);
     [LibraryImport(LibraryName)] internal static partial int gmt_manual_seed(ulong seed);
     [LibraryImport(LibraryName)] internal static partial IntPtr gmt_blas_core_name();
-    [LibraryImport(LibraryName)] internal static partial int gmt_malloc_configure(long mmapThreshold, long trimThreshold);
     [LibraryImport(LibraryName)] internal static partial int gmt_malloc_trim();
-    [LibraryImport(LibraryName)] internal static partial int gmt_cpu_allocator_install(long minBlock, long maxCached);
     [LibraryImport(LibraryName)] internal static partial int gmt_cpu_allocator_stats(out long live, out long cached);
     [LibraryImport(LibraryName)] internal static partial long gmt_cpu_allocator_empty_cache();
     [LibraryImport(LibraryName)] internal static partial int gmt_fast_path_get(int path, out int enabled);

@@ -32,9 +32,6 @@ internal static class NativeRuntimeDefaults
     internal static bool Enabled =>
         Environment.GetEnvironmentVariable(OptOutVariable)?.Trim().ToLowerInvariant() is not ("0" or "false" or "off" or "no");
 
-    /// <summary>Whether malloc's thresholds were set by <see cref="AfterLoad"/>.</summary>
-    internal static bool MallocConfigured { get; private set; }
-
     /// <summary>Whether the caching allocator was installed by <see cref="AfterLoad"/>.</summary>
     internal static bool CachingAllocator { get; private set; }
 
@@ -53,7 +50,7 @@ internal static class NativeRuntimeDefaults
 
         if (!UserSetMalloc() && NativeLibrary.TryGetExport(library, "gmt_malloc_configure", out var configure))
         {
-            MallocConfigured = ((delegate* unmanaged<long, long, int>)configure)(MmapThreshold, TrimThreshold) == 0;
+            ((delegate* unmanaged<long, long, int>)configure)(MmapThreshold, TrimThreshold);
         }
     }
 

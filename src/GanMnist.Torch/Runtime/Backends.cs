@@ -81,6 +81,10 @@ public static partial class torch
             /// <summary>How many parameter updates went through <see cref="adam"/> in this process.</summary>
             public static long adam_uses => NativeMethods.gmt_fast_path_uses((int)FastPath.Adam);
 
+            /// <summary>The names of the fast paths that are on (<c>conv_transpose2d</c>, <c>dropout</c>, <c>adam</c>).</summary>
+            public static IReadOnlyList<string> enabled() =>
+                [.. new[] { (nameof(conv_transpose2d), conv_transpose2d), (nameof(dropout), dropout), (nameof(adam), adam) }.Where(p => p.Item2).Select(p => p.Item1)];
+
             private static bool Get(FastPath path)
             {
                 NativeErrors.Check(NativeMethods.gmt_fast_path_get((int)path, out var enabled));

@@ -556,10 +556,9 @@ public sealed partial class GanTrainer
     // What docs/performance.md's measurements depend on: the BLAS kernels, the memory settings and the CPU fast paths.
     private static string NativeSettings()
     {
-        var paths = new[] { ("conv_transpose2d", backends.fast_paths.conv_transpose2d), ("dropout", backends.fast_paths.dropout), ("adam", backends.fast_paths.adam) }
-            .Where(p => p.Item2).Select(p => p.Item1).ToArray();
+        var paths = backends.fast_paths.enabled();
         return $"BLAS {(backends.blas_core is { Length: > 0 } core ? core : "not OpenBLAS")}, caching allocator {(backends.memory_tuned ? "on" : "off")}, " +
-            $"fast paths: {(paths.Length > 0 ? string.Join(", ", paths) : "none")}";
+            $"fast paths: {(paths.Count > 0 ? string.Join(", ", paths) : "none")}";
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Epoch {Epoch}/{Epochs} step {Step}/{Steps}: D loss {DLoss:F4}, G loss {GLoss:F4}, D(x) {Real:F3}, D(G(z)) {Fake:F3}, {Rate:F0} images/s")]

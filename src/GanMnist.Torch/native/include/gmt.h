@@ -129,7 +129,7 @@ GMT_API int gmt_optim_adam_step(const gmt_tensor* params, const gmt_tensor* exp_
                                 int64_t* steps, int n, double lr, double beta1, double beta2, double eps,
                                 double weight_decay);
 
-/* CPU fast paths: 0 transposed convolution through oneDNN, 1 Philox dropout, 2 one-pass Adam (kernels.cpp) */
+/* CPU fast paths: 0 transposed convolution through oneDNN, 1 counter-based dropout, 2 one-pass Adam (kernels.cpp) */
 GMT_API int gmt_fast_path_get(int path, int* enabled);
 GMT_API int gmt_fast_path_set(int path, int enabled);
 GMT_API int64_t gmt_fast_path_uses(int path);

@@ -31,8 +31,6 @@ namespace {
 std::atomic<bool> fast_paths[3] = {{true}, {true}, {true}};
 std::atomic<int64_t> fast_path_uses[3] = {{0}, {0}, {0}};  // how often each ran (tests and benchmarks read it)
 
-bool enabled(FastPath path) { return fast_paths[static_cast<int>(path)].load(std::memory_order_relaxed); }
-
 void count_use(FastPath path) { fast_path_uses[static_cast<int>(path)].fetch_add(1, std::memory_order_relaxed); }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -95,7 +93,7 @@ struct ConvTransposeByGradient : public torch::autograd::Function<ConvTransposeB
 // below the stride (so a convolution of the output's size gives back the input's size).
 bool transposed_by_gradient_applies(const at::Tensor& x, const at::Tensor& w, at::IntArrayRef stride,
                                     at::IntArrayRef output_padding) {
-  if (!enabled(FastPath::ConvTranspose) || !at::hasMKLDNN() || !at::globalContext().userEnabledMkldnn()) return false;
+  if (!fast_path_enabled(FastPath::ConvTranspose) || !at::hasMKLDNN() || !at::globalContext().userEnabledMkldnn()) return false;
   if (!x.device().is_cpu() || x.scalar_type() != at::kFloat || w.scalar_type() != at::kFloat) return false;
   if (x.dim() != 4 || w.dim() != 4 || x.is_mkldnn() || w.is_mkldnn()) return false;
   for (int d = 0; d < 2; ++d) {
@@ -208,7 +206,7 @@ struct FusedDropout : public torch::autograd::Function<FusedDropout> {
 };
 
 bool fused_dropout_applies(const at::Tensor& x, double p, bool training) {
-  return enabled(FastPath::Dropout) && training && p > 0 && p < 1 && x.device().is_cpu() &&
+  return fast_path_enabled(FastPath::Dropout) && training && p > 0 && p < 1 && x.device().is_cpu() &&
          (x.scalar_type() == at::kFloat || x.scalar_type() == at::kDouble) && x.numel() > 0;
 }
 
@@ -216,7 +214,7 @@ bool fused_dropout_applies(const at::Tensor& x, double p, bool training) {
 // Adam in one pass.
 
 bool fused_adam_applies(const at::Tensor& p, const at::Tensor& grad, const at::Tensor& m, const at::Tensor& v) {
-  if (!enabled(FastPath::Adam)) return false;
+  if (!fast_path_enabled(FastPath::Adam)) return false;
   for (const auto* t : {&p, &grad, &m, &v}) {
     if (!t->device().is_cpu() || t->scalar_type() != at::kFloat || !t->is_contiguous() || t->is_sparse()) return false;
   }
@@ -256,7 +254,8 @@ void adam_step_fused(at::Tensor& p, const at::Tensor& grad, at::Tensor& m, at::T
 
 }  // namespace
 
-bool fast_path_enabled(FastPath path) { return enabled(path); }
+
+bool fast_path_enabled(FastPath path) { return fast_paths[static_cast<int>(path)].load(std::memory_order_relaxed); }
 
 void set_fast_path(FastPath path, bool value) { fast_paths[static_cast<int>(path)].store(value); }
 
