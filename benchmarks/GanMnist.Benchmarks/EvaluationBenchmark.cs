@@ -7,7 +7,7 @@ using System.Diagnostics;
 using System.Text.Json;
 using GanMnist.Data;
 using GanMnist.Evaluation;
-using static GanMnist.Torch.torch;
+using static TorchSharp.torch;
 
 internal static class EvaluationBenchmark
 {

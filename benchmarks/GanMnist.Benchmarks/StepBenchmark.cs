@@ -1,19 +1,19 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
+using GanMnist;
 using GanMnist.Data;
 using GanMnist.Losses;
 using GanMnist.Models;
 using GanMnist.Training;
-using static GanMnist.Torch.torch;
+using static TorchSharp.torch;
 
 /// <summary>
 /// Times the trainer's own step (GanMnist.Training.TrainingStep) at batch 256 on real MNIST batches, with the
 /// seeds' recipe (Keras init, non-saturating BCE, Adam 1e-4, ε 1e-7), as benchmarks/peer/peer_step.py does in PyTorch.
-/// Usage: step --arch dcgan|mlp [--threads N] [--steps K] [--reps R] [--warmup W] [--no-fuse]
-///             [--stock conv_transpose2d,dropout,adam] [--data DIR]
-/// --stock switches the named fast paths off (libtorch's own kernels); GANMNIST_NATIVE_TUNING=0 in the
-/// environment leaves the process's allocators alone (no caching CPU allocator, glibc's malloc thresholds).
+/// Usage: step --arch dcgan|mlp [--threads N] [--steps K] [--reps R] [--warmup W] [--no-fuse] [--d-grads-in-g-step] [--data DIR]
+/// --no-fuse and --d-grads-in-g-step switch the step's levers off; GANMNIST_NATIVE_TUNING=0 in the environment leaves
+/// glibc's malloc thresholds alone.
 /// </summary>
 internal static class StepBenchmark
 {
@@ -26,17 +26,8 @@ internal static class StepBenchmark
         // The library's default: one intra-op thread per core (what GanTrainer does unless told otherwise).
         set_num_threads(Int("--threads", Environment.ProcessorCount));
         var fuse = !args.Contains("--no-fuse");
-        foreach (var path in (Option("--stock") ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries))
-        {
-            _ = path switch
-            {
-                "conv_transpose2d" => backends.fast_paths.conv_transpose2d = false,
-                "dropout" => backends.fast_paths.dropout = false,
-                "adam" => backends.fast_paths.adam = false,
-                _ => throw new ArgumentException($"--stock: unknown fast path '{path}' (conv_transpose2d, dropout, adam)"),
-            };
-        }
-
+        var freeze = !args.Contains("--d-grads-in-g-step");
+        var mallocTuned = MallocSettings.EnsureApplied();
         var data = Option("--data") ?? Environment.GetEnvironmentVariable(MnistDatasetOptions.DataEnvironmentVariable) ?? "../shared/mnist";
 
         using var train = MnistDataset.LoadAsync(MnistSplit.Train, new MnistDatasetOptions { Directory = data }).GetAwaiter().GetResult();
@@ -49,7 +40,7 @@ internal static class StepBenchmark
         using var dModule = d.Module;
         using var gOptimizer = optim.Adam(g.Module.parameters(), 1e-4, 0.9, 0.999, 1e-7);
         using var dOptimizer = optim.Adam(d.Module.parameters(), 1e-4, 0.9, 0.999, 1e-7);
-        var step = new TrainingStep(g, d, GanLosses.NonSaturating, gOptimizer, dOptimizer, random, fuseDiscriminatorForward: fuse);
+        var step = new TrainingStep(g, d, GanLosses.NonSaturating, gOptimizer, dOptimizer, random, fuseDiscriminatorForward: fuse, freezeDiscriminatorInGeneratorStep: freeze);
         var loader = new DataLoader(train, batchSize, seed: 1, dropLast: true);
         using var batches = Batches(loader).GetEnumerator();
 
@@ -84,12 +75,9 @@ internal static class StepBenchmark
         Console.WriteLine(JsonSerializer.Serialize(new Dictionary<string, object>
         {
             ["impl"] = "ganmnist", ["arch"] = architecture.ToString().ToLowerInvariant(), ["threads"] = get_num_threads(), ["batch"] = batchSize,
-            ["fused_d_forward"] = step.FusesDiscriminatorForward,
+            ["fused_d_forward"] = step.FusesDiscriminatorForward, ["d_frozen_in_g_step"] = freeze, ["malloc_tuned"] = mallocTuned,
             ["images_per_second"] = batchSize * steps / median, ["ms_per_step"] = 1000 * median / steps,
             ["peak_rss_mib"] = process.PeakWorkingSet64 / 1048576.0, ["rss_after_load_mib"] = loadedMib, ["libtorch"] = __version__,
-            ["blas_core"] = backends.blas_core, ["memory_tuned"] = backends.memory_tuned,
-            ["fast_paths"] = string.Join(',', backends.fast_paths.enabled()),
-            ["fast_path_uses"] = $"{backends.fast_paths.conv_transpose2d_uses},{backends.fast_paths.dropout_uses},{backends.fast_paths.adam_uses}",
         }));
         return 0;
     }

@@ -3,7 +3,7 @@ using GanMnist.Checkpoints;
 using GanMnist.Data;
 using GanMnist.Imaging;
 using GanMnist.Models;
-using static GanMnist.Torch.torch;
+using static TorchSharp.torch;
 
 namespace GanMnist.Cli;
 

@@ -23,7 +23,7 @@ internal sealed partial class TrainingWorker(GanTrainer trainer, IOptions<MnistD
         {
             LogStopped(logger, Path.GetFullPath(trainer.Options.OutputDirectory));
         }
-        catch (Exception e) when (e is IOException or InvalidDataException or UnauthorizedAccessException or NonFiniteLossException or Torch.TorchException)
+        catch (Exception e) when (e is IOException or InvalidDataException or UnauthorizedAccessException or NonFiniteLossException or System.Runtime.InteropServices.ExternalException)
         {
             LogFailed(logger, e.Message);
         }

@@ -48,6 +48,29 @@ public sealed class CliTests
     }
 
     [Fact]
+    public async Task Train_CudaWithOnlyTheCpuRuntime_ExitsWithCode1NamingThePackageToAdd()
+    {
+        if (cuda.is_available())
+        {
+            return; // a machine with a CUDA runtime and a GPU: nothing to refuse
+        }
+
+        var run = SampleSupport.TempFolder();
+        try
+        {
+            var (code, _, error) = await Cli("train", "--preset", "quick", "--epochs", "1", "--device", "cuda", "--data", SampleSupport.MnistDirectory, "--out", run);
+
+            code.Should().Be(CliApp.Failure);
+            error.Trim().Should().StartWith("error: Device 'cuda:0' was requested, but the application has no CUDA runtime: add the package TorchSharp-cuda-linux")
+                .And.NotContain("\n");
+        }
+        finally
+        {
+            Directory.Delete(run, recursive: true);
+        }
+    }
+
+    [Fact]
     public async Task TrainGenerateEvaluateReport_EndToEnd_WritesFilesThatTheLibraryReadsBack()
     {
         var run = SampleSupport.TempFolder();
@@ -66,7 +89,7 @@ public sealed class CliTests
             using (var images = IdxFile.ReadImages(idx))
             {
                 images.shape.Should().Equal(20, 1, 28, 28);
-                images.amin().item<float>().Should().BeGreaterThanOrEqualTo(-1);
+                images.amin().ToSingle().Should().BeGreaterThanOrEqualTo(-1);
             }
 
             File.ReadAllBytes(png)[..8].Should().Equal(137, 80, 78, 71, 13, 10, 26, 10);

@@ -25,24 +25,18 @@ public sealed class PackageTests
         try
         {
             var feed = Path.Combine(work, "feed");
-            foreach (var project in new[] { "src/GanMnist.Torch/GanMnist.Torch.csproj", "src/GanMnist/GanMnist.csproj" })
-            {
-                var pack = await Dotnet(SampleSupport.RepositoryRoot, "pack", Path.Combine(SampleSupport.RepositoryRoot, project), "-c", SampleSupport.Configuration,
-                    "--no-build", "-o", feed, $"-p:Version={version}");
-                pack.ExitCode.Should().Be(0, pack.Output + pack.Error);
-            }
-
-            using (var torch = ZipFile.OpenRead(Path.Combine(feed, $"GanMnist.Torch.{version}.nupkg")))
-            {
-                torch.Entries.Select(e => e.FullName).Should().Contain(["runtimes/linux-x64/native/libGanMnistTorchNative.so", "lib/net10.0/GanMnist.Torch.dll",
-                    "lib/net10.0/GanMnist.Torch.xml", "README.md"]);
-            }
+            var pack = await Dotnet(SampleSupport.RepositoryRoot, "pack", Path.Combine(SampleSupport.RepositoryRoot, "src/GanMnist/GanMnist.csproj"),
+                "-c", SampleSupport.Configuration, "--no-build", "-o", feed, $"-p:Version={version}");
+            pack.ExitCode.Should().Be(0, pack.Output + pack.Error);
 
             using (var library = ZipFile.OpenRead(Path.Combine(feed, $"GanMnist.{version}.nupkg")))
             {
                 library.Entries.Select(e => e.FullName).Should().Contain(["lib/net10.0/GanMnist.dll", "lib/net10.0/GanMnist.xml", "README.md"]);
+                library.Entries.Should().NotContain(e => e.FullName.StartsWith("runtimes/", StringComparison.Ordinal), "the library carries no native code");
                 using var nuspec = new StreamReader(library.GetEntry("GanMnist.nuspec")!.Open());
-                (await nuspec.ReadToEndAsync()).Should().Contain($"<dependency id=\"GanMnist.Torch\" version=\"{version}\"").And.Contain("<license type=\"expression\">MIT</license>");
+                var text = await nuspec.ReadToEndAsync();
+                text.Should().Contain("<dependency id=\"TorchSharp\" version=\"0.107.0\"").And.Contain("<license type=\"expression\">MIT</license>");
+                text.Should().NotContain("TorchSharp-cpu", "the application picks the runtime");
             }
 
             File.Exists(Path.Combine(feed, $"GanMnist.{version}.snupkg")).Should().BeTrue("symbols ship beside the package");
@@ -52,8 +46,16 @@ public sealed class PackageTests
             var add = await Dotnet(app, "add", "package", "GanMnist", "--version", version, "--source", feed);
             add.ExitCode.Should().Be(0, add.Output + add.Error);
             await File.WriteAllTextAsync(Path.Combine(app, "Program.cs"), ConsumerProgram);
-
             var output = Path.Combine(work, "out");
+
+            // Without a runtime package TorchSharp has no native library: one line says which package to add.
+            var withoutRuntime = await Dotnet(app, "run", "--", SampleSupport.MnistDirectory, output);
+            withoutRuntime.ExitCode.Should().NotBe(0);
+            withoutRuntime.Error.Should().Contain("InvalidOperationException: TorchSharp's native runtime is not part of this application")
+                .And.Contain("dotnet add package TorchSharp-cpu").And.NotContain("TypeInitializationException");
+
+            add = await Dotnet(app, "add", "package", "TorchSharp-cpu", "--version", "0.107.0");
+            add.ExitCode.Should().Be(0, add.Output + add.Error);
             var run = await Dotnet(app, "run", "--", SampleSupport.MnistDirectory, output);
 
             run.ExitCode.Should().Be(0, run.Output + run.Error);
@@ -66,7 +68,7 @@ public sealed class PackageTests
         finally
         {
             Directory.Delete(work, recursive: true);
-            foreach (var id in new[] { "ganmnist", "ganmnist.torch" })
+            foreach (var id in new[] { "ganmnist" })
             {
                 var cached = Path.Combine(Environment.GetEnvironmentVariable("NUGET_PACKAGES")
                     ?? Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".nuget", "packages"), id, version);

@@ -1,7 +1,8 @@
 using System.Globalization;
 using System.Reflection;
 using GanMnist.Models;
-using static GanMnist.Torch.torch;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace GanMnist.Checkpoints;
 
@@ -45,6 +46,7 @@ public static class GeneratorFile
     /// <exception cref="InvalidDataException">The file is malformed, is not a GanMnist generator, or its tensors do not fit the architecture.</exception>
     public static IGenerator Load(string path, Device? device = null)
     {
+        TorchRuntime.EnsureLoaded();
         using var content = SafeTensorsFile.Read(path);
         if (content.Require("format", path) != Format)
         {
@@ -121,38 +123,29 @@ public static class GeneratorFile
     /// <summary>Loads tensors named <c>prefix + name</c> into a module: every name and shape is checked before anything is copied.</summary>
     internal static void LoadInto(nn.Module module, IReadOnlyDictionary<string, Tensor> tensors, string path, string prefix)
     {
+        // TorchSharp's state_dict() holds the module's own parameters and buffers: read them, never dispose them.
         var own = module.state_dict();
-        try
+        var problems = new List<string>();
+        foreach (var (name, t) in own)
         {
-            var problems = new List<string>();
-            foreach (var (name, t) in own)
+            if (!tensors.TryGetValue(prefix + name, out var saved))
             {
-                if (!tensors.TryGetValue(prefix + name, out var saved))
-                {
-                    problems.Add($"tensor '{prefix + name}' is missing");
-                }
-                else if (!saved.shape.SequenceEqual(t.shape) || saved.dtype != t.dtype)
-                {
-                    problems.Add($"tensor '{prefix + name}' is [{string.Join(", ", saved.shape)}] {saved.dtype}, the model needs [{string.Join(", ", t.shape)}] {t.dtype}");
-                }
+                problems.Add($"tensor '{prefix + name}' is missing");
             }
-
-            problems.AddRange(tensors.Keys.Where(k => k.StartsWith(prefix, StringComparison.Ordinal) && !own.ContainsKey(k[prefix.Length..]))
-                .Select(k => $"tensor '{k}' is not part of the model"));
-            if (problems.Count > 0)
+            else if (!saved.shape.SequenceEqual(t.shape) || saved.dtype != t.dtype)
             {
-                throw new InvalidDataException($"'{path}' does not fit the model: {string.Join("; ", problems)}.");
-            }
-
-            module.load_state_dict(own.Keys.ToDictionary(k => k, k => tensors[prefix + k]));
-        }
-        finally
-        {
-            foreach (var t in own.Values)
-            {
-                t.Dispose();
+                problems.Add($"tensor '{prefix + name}' is [{string.Join(", ", saved.shape)}] {saved.dtype}, the model needs [{string.Join(", ", t.shape)}] {t.dtype}");
             }
         }
+
+        problems.AddRange(tensors.Keys.Where(k => k.StartsWith(prefix, StringComparison.Ordinal) && !own.ContainsKey(k[prefix.Length..]))
+            .Select(k => $"tensor '{k}' is not part of the model"));
+        if (problems.Count > 0)
+        {
+            throw new InvalidDataException($"'{path}' does not fit the model: {string.Join("; ", problems)}.");
+        }
+
+        module.load_state_dict(own.Keys.ToDictionary(k => k, k => tensors[prefix + k]));
     }
 
     private static int ParseInt(SafeTensorsContent content, string key, string path) =>

@@ -1,7 +1,8 @@
 using System.Buffers.Binary;
 using System.Text;
 using System.Text.Json;
-using static GanMnist.Torch.torch;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace GanMnist.Checkpoints;
 
@@ -76,7 +77,7 @@ public static class SafeTensorsFile
 
             var dtype = DTypes.FirstOrDefault(d => d.Value == t.dtype).Key
                 ?? throw new ArgumentException($"Tensor '{name}' has dtype {t.dtype}, which safetensors cannot store.", nameof(tensors));
-            entries.Add((name, dtype, t.shape, t.bytes));
+            entries.Add((name, dtype, t.shape, HostBytes(t)));
         }
 
         var header = new MemoryStream();
@@ -214,7 +215,7 @@ public static class SafeTensorsFile
             {
                 foreach (var e in entries.OrderBy(e => e.Begin))
                 {
-                    tensors[e.Name] = frombuffer(file.AsSpan((int)(dataStart + e.Begin), (int)(e.End - e.Begin)), e.Shape, e.DType, device).DetachFromDisposeScope();
+                    tensors[e.Name] = TensorExtensions.FromBytes(file.AsSpan((int)(dataStart + e.Begin), (int)(e.End - e.Begin)), e.Shape, e.DType, device).DetachFromDisposeScope();
                 }
             }
             catch
@@ -230,6 +231,21 @@ public static class SafeTensorsFile
             return new SafeTensorsContent(tensors, metadata);
         }
     }
+
+    /// <summary>A copy of the tensor's bytes, row-major, from any device and layout.</summary>
+    private static byte[] HostBytes(Tensor t)
+    {
+        using var scope = NewDisposeScope();
+        return t.detach().cpu().contiguous().bytes.ToArray();
+    }
+
+    private static long ElementSize(ScalarType dtype) => dtype switch
+    {
+        ScalarType.Float64 or ScalarType.Int64 => 8,
+        ScalarType.Float32 or ScalarType.Int32 => 4,
+        ScalarType.Float16 or ScalarType.BFloat16 or ScalarType.Int16 => 2,
+        _ => 1, // Int8, Byte, Bool
+    };
 
     private sealed record Entry(string Name, ScalarType DType, long[] Shape, long Begin, long End);
 

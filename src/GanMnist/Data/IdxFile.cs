@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using GanMnist.Imaging;
-using static GanMnist.Torch.torch;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace GanMnist.Data;
 
@@ -17,7 +18,7 @@ public static class IdxFile
         ArgumentNullException.ThrowIfNull(path);
         using var images = IdxReader.ReadImages(path);
         using var scope = NewDisposeScope();
-        var raw = tensor<byte>(images.Pixels, [images.Count, 1, images.Rows, images.Columns]);
+        var raw = TensorExtensions.FromBytes(images.Pixels, [images.Count, 1, images.Rows, images.Columns], ScalarType.Byte);
         return Normalise(raw, device ?? CPU).MoveToOuterDisposeScope();
     }
 

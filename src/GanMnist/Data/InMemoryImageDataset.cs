@@ -1,4 +1,5 @@
-using static GanMnist.Torch.torch;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace GanMnist.Data;
 
@@ -24,7 +25,7 @@ public sealed class InMemoryImageDataset : IImageDataset, IDisposable
 
         using (NewDisposeScope())
         {
-            var (low, high) = (images.amin().item<double>(), images.amax().item<double>());
+            var (low, high) = (images.amin().ToDouble(), images.amax().ToDouble());
             if (low < -1 || high > 1)
             {
                 throw new ArgumentException($"Images must lie in [-1, 1] (the generator's tanh range); they span [{low}, {high}].", nameof(images));

@@ -2,7 +2,8 @@ using System.Diagnostics;
 using System.Text;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
-using static GanMnist.Torch.torch;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace GanMnist.Data;
 
@@ -57,6 +58,7 @@ public sealed partial class MnistDataset : IImageDataset, IDisposable
     public static async Task<MnistDataset> LoadAsync(MnistSplit split, MnistDatasetOptions? options = null,
         IProgress<MnistDownloadProgress>? progress = null, ILogger? logger = null, CancellationToken cancellationToken = default)
     {
+        TorchRuntime.EnsureLoaded();
         options ??= new MnistDatasetOptions();
         logger ??= NullLogger.Instance;
         ThrowIfInvalid(options);
@@ -132,7 +134,7 @@ public sealed partial class MnistDataset : IImageDataset, IDisposable
         Tensor imageTensor, labelTensor;
         using (NewDisposeScope())
         {
-            var raw = tensor<byte>(images.Pixels, [images.Count, .. Shape]);
+            var raw = TensorExtensions.FromBytes(images.Pixels, [images.Count, .. Shape], ScalarType.Byte);
             if (keep is not null)
             {
                 raw = raw.index_select(0, tensor(keep.Select(i => (long)i).ToArray()));
@@ -141,7 +143,7 @@ public sealed partial class MnistDataset : IImageDataset, IDisposable
 
             // Exactly the seeds' arithmetic in float32, (x / 255 - 0.5) / 0.5, in place: one 188 MB buffer, no temporaries.
             imageTensor = IdxFile.Normalise(raw, device).DetachFromDisposeScope();
-            labelTensor = tensor<byte>(labels, [labels.Length]).to(int64, device).DetachFromDisposeScope();
+            labelTensor = tensor(labels, [labels.Length]).to(int64, device).DetachFromDisposeScope();
         }
 
         var counts = new long[IdxReader.ClassCount];

@@ -1,4 +1,5 @@
-using static GanMnist.Torch.torch;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace GanMnist.Evaluation;
 
@@ -67,10 +68,11 @@ public sealed class GaussianStatistics
 }
 
 /// <summary>
-/// The Fréchet distance between two Gaussians, d² = ‖μ₁ − μ₂‖² + tr Σ₁ + tr Σ₂ − 2 tr (Σ₁^½ Σ₂ Σ₁^½)^½, in float64.
-/// The trace of the matrix square root comes from two symmetric eigendecompositions (Σ₁^½ from Σ₁'s, then the
-/// eigenvalues of the symmetric positive semi-definite Σ₁^½ Σ₂ Σ₁^½), never from a non-symmetric square root.
-/// On classifier features this is the FID of generated images.
+/// The Fréchet distance between two Gaussians, d² = ‖μ₁ − μ₂‖² + tr Σ₁ + tr Σ₂ − 2 tr (Σ₁^½ Σ₂ Σ₁^½)^½, in float64
+/// (Dowson and Landau 1982; as FID, Heusel et al. 2017). The trace of the matrix square root comes from two symmetric
+/// eigendecompositions by libtorch's <c>torch.linalg.eigh</c> (Σ₁^½ from Σ₁'s, then the eigenvalues of the symmetric
+/// positive semi-definite Σ₁^½ Σ₂ Σ₁^½), never from a non-symmetric square root as scipy's <c>sqrtm</c> in the
+/// reference implementation. On classifier features this is the FID of generated images.
 /// </summary>
 public static class FrechetDistance
 {
@@ -85,81 +87,28 @@ public static class FrechetDistance
             throw new ArgumentException($"The statistics have dimensions {first.Dimension} and {second.Dimension}.", nameof(second));
         }
 
+        TorchRuntime.EnsureLoaded();
         var n = first.Dimension;
-        double meanTerm = 0, traces = 0;
-        for (var i = 0; i < n; i++)
-        {
-            var d = first.MeanValues[i] - second.MeanValues[i];
-            meanTerm += d * d;
-            traces += first.CovarianceValues[(i * n) + i] + second.CovarianceValues[(i * n) + i];
-        }
-
-        var root = SquareRoot(first.CovarianceValues, n);
-        var product = Multiply(Multiply(root, second.CovarianceValues, n), root, n);
-        Symmetrise(product, n);
-        var (eigenvalues, _) = SymmetricEigen.Decompose(product, n);
-        var traceOfRoot = eigenvalues.Sum(v => Math.Sqrt(Math.Max(v, 0)));
+        using var scope = NewDisposeScope();
+        var meanTerm = (tensor(first.MeanValues, float64) - tensor(second.MeanValues, float64)).square().sum().ToDouble();
+        var sigma1 = tensor(first.CovarianceValues, [n, n], float64);
+        var sigma2 = tensor(second.CovarianceValues, [n, n], float64);
+        var root = SquareRoot(sigma1);
+        var product = root.matmul(sigma2).matmul(root);
+        product = (product + product.T) / 2; // rounding asymmetry
+        var traceOfRoot = linalg.eigvalsh(product).clamp_min(0).sqrt().sum().ToDouble();
+        var traces = sigma1.trace().ToDouble() + sigma2.trace().ToDouble();
         return Math.Max(meanTerm + traces - (2 * traceOfRoot), 0);
     }
 
     /// <summary>The squared Fréchet distance between the rows of two feature tensors.</summary>
     public static double Between(Tensor first, Tensor second) => Between(GaussianStatistics.Of(first), GaussianStatistics.Of(second));
 
-    /// <summary>The symmetric square root V·diag(√max(λ, 0))·Vᵀ of a symmetric positive semi-definite matrix.</summary>
-    internal static double[] SquareRoot(double[] matrix, int n)
+    /// <summary>The symmetric square root V·diag(√max(λ, 0))·Vᵀ of a symmetric positive semi-definite float64 matrix (d x d).</summary>
+    internal static Tensor SquareRoot(Tensor matrix)
     {
-        var (values, vectors) = SymmetricEigen.Decompose(matrix, n);
-        var root = new double[n * n];
-        for (var k = 0; k < n; k++)
-        {
-            var s = Math.Sqrt(Math.Max(values[k], 0));
-            if (s == 0)
-            {
-                continue;
-            }
-
-            for (var i = 0; i < n; i++)
-            {
-                var vik = vectors[(i * n) + k] * s;
-                for (var j = 0; j < n; j++)
-                {
-                    root[(i * n) + j] += vik * vectors[(j * n) + k];
-                }
-            }
-        }
-
-        return root;
-    }
-
-    private static double[] Multiply(double[] a, double[] b, int n)
-    {
-        var c = new double[n * n];
-        for (var i = 0; i < n; i++)
-        {
-            for (var k = 0; k < n; k++)
-            {
-                var aik = a[(i * n) + k];
-                for (var j = 0; j < n; j++)
-                {
-                    c[(i * n) + j] += aik * b[(k * n) + j];
-                }
-            }
-        }
-
-        return c;
-    }
-
-    /// <summary>Averages the matrix with its transpose (removes rounding asymmetry).</summary>
-    private static void Symmetrise(double[] a, int n)
-    {
-        for (var i = 0; i < n; i++)
-        {
-            for (var j = i + 1; j < n; j++)
-            {
-                var mean = (a[(i * n) + j] + a[(j * n) + i]) / 2;
-                a[(i * n) + j] = mean;
-                a[(j * n) + i] = mean;
-            }
-        }
+        using var scope = NewDisposeScope();
+        var (values, vectors) = linalg.eigh(matrix);
+        return (vectors * values.clamp_min(0).sqrt()).matmul(vectors.T).MoveToOuterDisposeScope();
     }
 }

@@ -6,7 +6,8 @@ using GanMnist.Models;
 using GanMnist.Training;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
-using static GanMnist.Torch.torch;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace GanMnist.Evaluation;
 
@@ -67,6 +68,7 @@ public sealed partial class GanEvaluator : IDisposable
     /// <exception cref="ArgumentException">The options are invalid; the message lists every problem.</exception>
     public static async Task<GanEvaluator> CreateAsync(GanEvaluatorOptions? options = null, ILogger? logger = null, CancellationToken cancellationToken = default)
     {
+        TorchRuntime.EnsureLoaded();
         options = (options ?? new GanEvaluatorOptions()).Clone();
         options.ThrowIfInvalid();
         logger ??= NullLogger.Instance;
@@ -96,6 +98,7 @@ public sealed partial class GanEvaluator : IDisposable
     public static GanEvaluator Create(MnistClassifier classifier, Tensor referenceImages, Tensor? realImages = null, GanEvaluatorOptions? options = null,
         ILogger? logger = null)
     {
+        TorchRuntime.EnsureLoaded();
         ArgumentNullException.ThrowIfNull(classifier);
         ArgumentNullException.ThrowIfNull(referenceImages);
         options = (options ?? new GanEvaluatorOptions()).Clone();
@@ -210,7 +213,7 @@ public sealed partial class GanEvaluator : IDisposable
         }
 
         using var scope = NewDisposeScope();
-        var (min, max) = (images.amin().item<float>(), images.amax().item<float>());
+        var (min, max) = (images.amin().ToSingle(), images.amax().ToSingle());
         if (!(min >= -1.001f && max <= 1.001f))
         {
             throw new ArgumentException(

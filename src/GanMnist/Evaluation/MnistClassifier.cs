@@ -2,10 +2,11 @@ using System.Diagnostics;
 using System.Globalization;
 using GanMnist.Checkpoints;
 using GanMnist.Data;
-using GanMnist.Torch.Modules;
+using TorchSharp.Modules;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
-using static GanMnist.Torch.torch;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace GanMnist.Evaluation;
 
@@ -54,6 +55,7 @@ public sealed partial class MnistClassifier : IDisposable
     public static async Task<MnistClassifier> LoadOrTrainAsync(MnistClassifierOptions? options = null, ILogger? logger = null,
         CancellationToken cancellationToken = default)
     {
+        TorchRuntime.EnsureLoaded();
         options ??= new MnistClassifierOptions();
         options.ThrowIfInvalid();
         logger ??= NullLogger.Instance;
@@ -93,6 +95,7 @@ public sealed partial class MnistClassifier : IDisposable
     public static MnistClassifier Train(IImageDataset training, IImageDataset? test = null, MnistClassifierOptions? options = null,
         ILogger? logger = null, CancellationToken cancellationToken = default)
     {
+        TorchRuntime.EnsureLoaded();
         ArgumentNullException.ThrowIfNull(training);
         options ??= new MnistClassifierOptions();
         options.ThrowIfInvalid();
@@ -104,15 +107,16 @@ public sealed partial class MnistClassifier : IDisposable
         }
 
         set_num_threads(options.Threads ?? Environment.ProcessorCount);
-        manual_seed(options.Seed); // dropout
+        manual_seed(unchecked((long)options.Seed)); // dropout
         using var random = new Generator(options.Seed);
         var network = new ClassifierNetwork(random);
         try
         {
             var clock = Stopwatch.StartNew();
             network.to(training.Images.device).train();
-            using var adam = optim.Adam(network.parameters(), options.LearningRate);
-            var loader = new DataLoader(training, options.BatchSize, shuffle: true, options.Seed, withLabels: true);
+            // PyTorch's betas (0.9, 0.999): TorchSharp's optim.Adam defaults beta2 to 0.99.
+            using var adam = optim.Adam(network.parameters(), options.LearningRate, beta1: 0.9, beta2: 0.999);
+            var loader = new GanMnist.Data.DataLoader(training, options.BatchSize, shuffle: true, options.Seed, withLabels: true);
             var total = (double)options.Epochs * loader.BatchesPerEpoch;
             var step = 0;
             for (var epoch = 0; epoch < options.Epochs; epoch++)
@@ -123,7 +127,7 @@ public sealed partial class MnistClassifier : IDisposable
                     using (NewDisposeScope())
                     {
                         cancellationToken.ThrowIfCancellationRequested();
-                        adam.LearningRate = options.LearningRate * (1 - (step++ / total));
+                        adam.ParamGroups.First().LearningRate = options.LearningRate * (1 - (step++ / total));
                         adam.zero_grad();
                         nn.functional.cross_entropy(network.forward(batch.Images), batch.Labels!).backward();
                         adam.step();
@@ -153,6 +157,7 @@ public sealed partial class MnistClassifier : IDisposable
     /// <exception cref="InvalidDataException">The file is malformed, of another format or version, or its tensors do not fit.</exception>
     public static MnistClassifier Load(string path, Device? device = null)
     {
+        TorchRuntime.EnsureLoaded();
         using var content = SafeTensorsFile.Read(path);
         if (content.Require("format", path) != Format)
         {
@@ -253,7 +258,7 @@ public sealed partial class MnistClassifier : IDisposable
         RequireLabelledMnist(dataset, nameof(dataset));
         using var scope = NewDisposeScope();
         var predicted = Predict(dataset.Images);
-        return predicted.eq(dataset.Labels!.to(predicted.device)).to(ScalarType.Float64).mean().item<double>();
+        return predicted.eq(dataset.Labels!.to(predicted.device)).to(ScalarType.Float64).mean().ToDouble();
     }
 
     /// <summary>Frees the weights.</summary>
@@ -305,18 +310,18 @@ public sealed partial class MnistClassifier : IDisposable
 
         public ClassifierNetwork(Generator random) : base(nameof(ClassifierNetwork))
         {
-            _features = register_module("features", nn.Sequential(
+            register_module("features", _features = nn.Sequential(
                 nn.Conv2d(1, 32, 3, padding: 1, bias: false), nn.BatchNorm2d(32), nn.ReLU(), nn.MaxPool2d(2),
                 nn.Conv2d(32, 64, 3, padding: 1, bias: false), nn.BatchNorm2d(64), nn.ReLU(),
                 nn.Conv2d(64, 64, 3, padding: 1, bias: false), nn.BatchNorm2d(64), nn.ReLU(), nn.MaxPool2d(2),
                 nn.Flatten(), nn.Linear(64 * 7 * 7, FeatureSize), nn.ReLU()));
-            _dropout = register_module("dropout", nn.Dropout(0.3));
-            _head = register_module("head", nn.Linear(FeatureSize, 10));
+            register_module("dropout", _dropout = nn.Dropout(0.3));
+            register_module("head", _head = nn.Linear(FeatureSize, 10));
             foreach (var (name, parameter) in named_parameters())
             {
                 if (name.EndsWith(".weight", StringComparison.Ordinal) && parameter.dim() > 1)
                 {
-                    nn.init.kaiming_uniform_(parameter, Math.Sqrt(5), random);
+                    Models.GanModels.KaimingUniform(parameter, Math.Sqrt(5), random);
                 }
             }
         }

@@ -1,4 +1,5 @@
-using static GanMnist.Torch.torch;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace GanMnist.Evaluation;
 
@@ -54,7 +55,7 @@ internal static class NearestNeighbourManifold
             inside.Add(distances.sub(squaredRadii.unsqueeze(0)).amin([1]).le(0).to(ScalarType.Float64).sum().MoveToOuterDisposeScope());
         }
 
-        return count == 0 ? double.NaN : stack(inside).sum().item<double>() / count;
+        return count == 0 ? double.NaN : stack(inside).sum().ToDouble() / count;
     }
 
     /// <summary>(rows of a) x (rows of b) squared distances, clamped at zero against rounding.</summary>

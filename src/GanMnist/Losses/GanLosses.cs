@@ -1,5 +1,6 @@
-using static GanMnist.Torch.torch;
-using F = GanMnist.Torch.torch.nn.functional;
+using TorchSharp;
+using static TorchSharp.torch;
+using F = TorchSharp.torch.nn.functional;
 
 namespace GanMnist.Losses;
 
@@ -138,14 +139,14 @@ public static class GanLosses
         private static Tensor GradientPenalty(DiscriminatorLossInput input)
         {
             var real = input.RealImages;
-            long[] epsilonShape = [real.size(0), .. Enumerable.Repeat(1L, real.dim() - 1)];
+            long[] epsilonShape = [real.size(0), .. Enumerable.Repeat(1L, (int)real.dim() - 1)];
             using var epsilon = rand(epsilonShape, device: real.device, generator: input.Random);
             using var fake = input.FakeImages.detach();
             using var mixed = (epsilon * real) + ((1 - epsilon) * fake);
             using var interpolates = mixed.detach().requires_grad_();
             using var scores = input.Discriminator.Forward(interpolates, input.Labels);
             using var total = scores.sum();
-            var gradient = autograd.grad([total], [interpolates], create_graph: true)[0]!;
+            var gradient = autograd.grad([total], [interpolates], retain_graph: true, create_graph: true)[0]!;
             using var norm = (gradient.flatten(1).square().sum([1]) + 1e-12).sqrt();
             gradient.Dispose();
             return (norm - 1).square().mean();

@@ -1,5 +1,6 @@
 using GanMnist.Models;
-using static GanMnist.Torch.torch;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace GanMnist.Losses;
 

@@ -1,5 +1,6 @@
 using System.Globalization;
-using static GanMnist.Torch.torch;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace GanMnist.Losses;
 
@@ -51,7 +52,7 @@ public static class Regularisers
         using var x = input.RealImages.detach().requires_grad_();
         using var scores = input.Discriminator.Forward(x, input.Labels);
         using var total = scores.sum();
-        using var gradient = autograd.grad([total], [x], create_graph: true)[0]!;
+        using var gradient = autograd.grad([total], [x], retain_graph: true, create_graph: true)[0]!;
         return gradient.flatten(1).square().sum([1]).mean();
     }
 

@@ -1,5 +1,6 @@
-using GanMnist.Torch.Modules;
-using static GanMnist.Torch.torch;
+using TorchSharp.Modules;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace GanMnist.Models;
 
@@ -16,8 +17,8 @@ internal sealed class ConditionalGenerator : nn.Module<Tensor, Tensor>, IGenerat
     public ConditionalGenerator(string name, string description, int latentSize, int classCount, int embeddingSize, Sequential main) : base(name)
     {
         (_description, LatentSize, ClassCount) = (description, latentSize, classCount);
-        _embedding = register_module("embedding", nn.Embedding(classCount, embeddingSize));
-        _main = register_module("main", main);
+        register_module("embedding", _embedding = nn.Embedding(classCount, embeddingSize));
+        register_module("main", _main = main);
     }
 
     public int LatentSize { get; }
@@ -55,9 +56,9 @@ internal sealed class ConditionalDiscriminator : nn.Module<Tensor, Tensor>, IDis
     public ConditionalDiscriminator(string name, string description, int classCount, nn.Module<Tensor, Tensor>[] features, long featureSize) : base(name)
     {
         (_description, ClassCount) = (description, classCount);
-        _main = register_module("main", nn.Sequential(features));
-        _head = register_module("head", nn.Linear(featureSize, 1));
-        _embedding = register_module("embedding", nn.Embedding(classCount, featureSize));
+        register_module("main", _main = nn.Sequential(features));
+        register_module("head", _head = nn.Linear(featureSize, 1));
+        register_module("embedding", _embedding = nn.Embedding(classCount, featureSize));
     }
 
     public IReadOnlyList<long> ImageShape => ModelShapes.Mnist;

@@ -1,5 +1,6 @@
-using GanMnist.Torch.Modules;
-using static GanMnist.Torch.torch;
+using TorchSharp.Modules;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace GanMnist.Models;
 
@@ -16,6 +17,7 @@ public static class GanModels
     public static IGenerator CreateGenerator(GanArchitecture architecture, int latentSize = 100, double leakyReluSlope = 0.2,
         WeightInitialization initialization = WeightInitialization.Keras, MlpActivation mlpActivation = MlpActivation.Relu, Generator? generator = null)
     {
+        TorchRuntime.EnsureLoaded();
         IGenerator model = architecture switch
         {
             GanArchitecture.Dcgan => new DcganGenerator(latentSize, leakyReluSlope),
@@ -29,10 +31,41 @@ public static class GanModels
         Initialize(model.Module, initialization, generator);
         if (model is ConditionalGenerator conditional)
         {
-            nn.init.normal_(conditional.LabelEmbedding.weight, 0, 1, generator); // the noise's scale
+            using (no_grad())
+            {
+                nn.init.normal_(conditional.LabelEmbedding.weight, 0, 1, generator); // the noise's scale
+            }
         }
 
         return model;
+    }
+
+    /// <summary>
+    /// Wraps any TorchSharp module that maps noise (N, <paramref name="latentSize"/>) to images (N, C, H, W) in [-1, 1]
+    /// as an unconditional <see cref="IGenerator"/>; the module is used as it is (not re-initialised).
+    /// </summary>
+    /// <param name="module">The generator network.</param>
+    /// <param name="latentSize">The size of the noise vector it takes.</param>
+    /// <param name="imageShape">The shape of one image it makes; (1, 28, 28) when null.</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="latentSize"/> is below 1.</exception>
+    public static IGenerator AsGenerator(nn.Module<Tensor, Tensor> module, int latentSize, IReadOnlyList<long>? imageShape = null)
+    {
+        ArgumentNullException.ThrowIfNull(module);
+        ArgumentOutOfRangeException.ThrowIfLessThan(latentSize, 1);
+        return new ModuleGenerator(module, latentSize, imageShape ?? ModelShapes.Mnist);
+    }
+
+    /// <summary>
+    /// Wraps any TorchSharp module that maps images (N, C, H, W) to one logit per image (N, 1) as an unconditional
+    /// <see cref="IDiscriminator"/>. Feature matching needs the module to be an <c>nn.Sequential</c> (its features are the
+    /// input of its last layer).
+    /// </summary>
+    /// <param name="module">The discriminator network.</param>
+    /// <param name="imageShape">The shape of one image it takes; (1, 28, 28) when null.</param>
+    public static IDiscriminator AsDiscriminator(nn.Module<Tensor, Tensor> module, IReadOnlyList<long>? imageShape = null)
+    {
+        ArgumentNullException.ThrowIfNull(module);
+        return new ModuleDiscriminator(module, imageShape ?? ModelShapes.Mnist);
     }
 
     /// <summary>The number of classes of the conditional architectures (the ten digits).</summary>
@@ -53,6 +86,7 @@ public static class GanModels
         WeightInitialization initialization = WeightInitialization.Keras, MlpActivation mlpActivation = MlpActivation.Relu, Generator? generator = null,
         int minibatchKernels = 0, int minibatchKernelSize = 8)
     {
+        TorchRuntime.EnsureLoaded();
         long size;
         IDiscriminator model = architecture switch
         {
@@ -67,7 +101,10 @@ public static class GanModels
         Initialize(model.Module, initialization, generator);
         if (model is ConditionalDiscriminator conditional)
         {
-            nn.init.xavier_uniform_(conditional.Projection.weight, generator: generator);
+            using (no_grad())
+            {
+                XavierUniform(conditional.Projection.weight!, generator);
+            }
         }
 
         return model;
@@ -77,18 +114,21 @@ public static class GanModels
     public static void Initialize(nn.Module module, WeightInitialization initialization, Generator? generator = null)
     {
         ArgumentNullException.ThrowIfNull(module);
-        if (initialization == WeightInitialization.Dcgan)
-        {
-            nn.init.dcgan_(module, generator);
-            return;
-        }
-
+        using var noGrad = no_grad();
         foreach (var m in module.modules())
         {
             switch (m)
             {
-                case BatchNorm bn when bn.weight is not null:
-                    nn.init.ones_(bn.weight);
+                case NormBase { weight: not null } bn:
+                    if (initialization == WeightInitialization.Dcgan)
+                    {
+                        nn.init.normal_(bn.weight, 1.0, 0.02, generator);
+                    }
+                    else
+                    {
+                        nn.init.ones_(bn.weight);
+                    }
+
                     nn.init.zeros_(bn.bias!);
                     break;
                 case Linear or Conv2d or ConvTranspose2d:
@@ -98,13 +138,17 @@ public static class GanModels
                         {
                             ResetBias(m, p, initialization, generator);
                         }
+                        else if (initialization == WeightInitialization.Dcgan)
+                        {
+                            nn.init.normal_(p, 0, 0.02, generator);
+                        }
                         else if (initialization == WeightInitialization.Keras)
                         {
-                            nn.init.xavier_uniform_(p, generator: generator);
+                            XavierUniform(p, generator);
                         }
                         else
                         {
-                            nn.init.kaiming_uniform_(p, Math.Sqrt(5), generator);
+                            KaimingUniform(p, Math.Sqrt(5), generator);
                         }
                     }
 
@@ -113,9 +157,25 @@ public static class GanModels
         }
     }
 
-    private static void ResetBias(nn.Module layer, nn.Parameter bias, WeightInitialization initialization, Generator? generator)
+    // TorchSharp's xavier_uniform_ and kaiming_uniform_ take no random generator, and a seeded initialisation
+    // needs one: these draw the same distributions (PyTorch's torch.nn.init formulas) through uniform_.
+    private static void XavierUniform(Tensor weight, Generator? generator)
     {
-        if (initialization == WeightInitialization.Keras)
+        var (fanIn, fanOut) = nn.init.CalculateFanInAndFanOut(weight);
+        var bound = Math.Sqrt(6.0 / (fanIn + fanOut));
+        nn.init.uniform_(weight, -bound, bound, generator);
+    }
+
+    internal static void KaimingUniform(Tensor weight, double a, Generator? generator)
+    {
+        var (fanIn, _) = nn.init.CalculateFanInAndFanOut(weight);
+        var bound = Math.Sqrt(2.0 / (1 + (a * a))) * Math.Sqrt(3.0 / fanIn);
+        nn.init.uniform_(weight, -bound, bound, generator);
+    }
+
+    private static void ResetBias(nn.Module layer, Parameter bias, WeightInitialization initialization, Generator? generator)
+    {
+        if (initialization != WeightInitialization.PyTorch)
         {
             nn.init.zeros_(bias);
             return;

@@ -1,4 +1,6 @@
-using static GanMnist.Torch.torch;
+using TorchSharp;
+using static TorchSharp.torch;
+using TorchSharp.Modules;
 
 namespace GanMnist.Models;
 
@@ -24,7 +26,7 @@ public sealed class MinibatchDiscrimination : nn.Module<Tensor, Tensor>
         var bound = 1 / Math.Sqrt(inputFeatures);
         using var initial = empty([inputFeatures, kernels * kernelSize]);
         nn.init.uniform_(initial, -bound, bound);
-        weight = register_parameter(nameof(weight), new nn.Parameter(initial));
+        register_parameter(nameof(weight), weight = new Parameter(initial));
     }
 
     /// <summary>A, the input feature size.</summary>
@@ -37,7 +39,7 @@ public sealed class MinibatchDiscrimination : nn.Module<Tensor, Tensor>
     public long KernelSize { get; }
 
     /// <summary>The tensor T, (A, B·C).</summary>
-    public nn.Parameter weight { get; }
+    public Parameter weight { get; }
 
     /// <summary>The output feature size, A + B.</summary>
     public long OutputFeatures => InputFeatures + Kernels;

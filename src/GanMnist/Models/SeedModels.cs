@@ -1,5 +1,6 @@
-using GanMnist.Torch.Modules;
-using static GanMnist.Torch.torch;
+using TorchSharp.Modules;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace GanMnist.Models;
 
@@ -8,8 +9,11 @@ internal abstract class SequentialModel : nn.Module<Tensor, Tensor>
 {
     private readonly string _description;
 
-    protected SequentialModel(string name, string description, Sequential main) : base(name) =>
-        (_description, Main) = (description, register_module("main", main));
+    protected SequentialModel(string name, string description, Sequential main) : base(name)
+    {
+        _description = description;
+        register_module("main", Main = main);
+    }
 
     protected Sequential Main { get; }
 
@@ -56,13 +60,25 @@ internal abstract class SequentialDiscriminator(string name, string description,
     public (Tensor Logits, Tensor Features) ForwardWithFeatures(Tensor images, Tensor? labels = null)
     {
         RequireUnconditional(labels);
-        var features = Main.Forward(images, 0, Main.Count - 1);
-        return (Main[Main.Count - 1].call(features), features);
+        return ModelShapes.LogitsAndFeatures(Main, images);
     }
 }
 
 internal static class ModelShapes
 {
+    /// <summary>The output of a Sequential discriminator and the input of its last layer (the features).</summary>
+    internal static (Tensor Logits, Tensor Features) LogitsAndFeatures(Sequential main, Tensor images)
+    {
+        using var scope = NewDisposeScope();
+        var features = images;
+        for (var i = 0; i < main.Count - 1; i++)
+        {
+            features = main[i].call(features);
+        }
+
+        return (main[main.Count - 1].call(features).MoveToOuterDisposeScope(), features.MoveToOuterDisposeScope());
+    }
+
     internal static readonly long[] Mnist = [1, 28, 28];
 }
 

@@ -2,10 +2,10 @@ using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using GanMnist.Checkpoints;
-using GanMnist.Torch;
-using GanMnist.Torch.Modules;
+using TorchSharp;
+using TorchSharp.Modules;
 using Microsoft.Extensions.Logging;
-using static GanMnist.Torch.torch;
+using static TorchSharp.torch;
 
 namespace GanMnist.Training;
 
@@ -108,10 +108,8 @@ public sealed partial class GanTrainer
                 tensors.AddRange(_average.Average.Module.state_dict().Select(p => KeyValuePair.Create("ema." + p.Key, p.Value)));
             }
 
-            using var gState = _gOptimizer.state_dict();
-            using var dState = _dOptimizer.state_dict();
-            AddOptimizer(tensors, "optimizer.generator", gState);
-            AddOptimizer(tensors, "optimizer.discriminator", dState);
+            AddOptimizer(tensors, "optimizer.generator", _gOptimizer);
+            AddOptimizer(tensors, "optimizer.discriminator", _dOptimizer);
             tensors.Add(KeyValuePair.Create("rng.run", _random.get_state()));
             tensors.Add(KeyValuePair.Create("rng.default", get_rng_state()));
             if (_epochValues.Count > 0)
@@ -145,16 +143,20 @@ public sealed partial class GanTrainer
             }
         }
 
-        private static void AddOptimizer(List<KeyValuePair<string, Tensor>> tensors, string prefix, AdamState state)
+        private static void AddOptimizer(List<KeyValuePair<string, Tensor>> tensors, string prefix, Adam optimizer)
         {
-            for (var i = 0; i < state.Parameters.Count; i++)
+            var states = AdamStates(optimizer);
+            for (var i = 0; i < states.Count; i++)
             {
-                tensors.Add(KeyValuePair.Create($"{prefix}.{i}.exp_avg", state.Parameters[i].ExpAvg));
-                tensors.Add(KeyValuePair.Create($"{prefix}.{i}.exp_avg_sq", state.Parameters[i].ExpAvgSq));
+                tensors.Add(KeyValuePair.Create($"{prefix}.{i}.exp_avg", states[i].exp_avg));
+                tensors.Add(KeyValuePair.Create($"{prefix}.{i}.exp_avg_sq", states[i].exp_avg_sq));
             }
 
-            tensors.Add(KeyValuePair.Create($"{prefix}.step", tensor(state.Parameters.Select(p => p.Step).ToArray())));
+            tensors.Add(KeyValuePair.Create($"{prefix}.step", tensor(states.Select(p => p.step).ToArray())));
         }
+
+        /// <summary>TorchSharp's Adam keeps one state per parameter, in the order of its parameters.</summary>
+        private static List<Adam.State> AdamStates(Adam optimizer) => optimizer.state_dict().State.Cast<Adam.State>().ToList();
 
         /// <summary>Puts the run back in the state a checkpoint recorded; every tensor is checked before it is used.</summary>
         public void Restore(SafeTensorsContent content, string path)
@@ -172,7 +174,7 @@ public sealed partial class GanTrainer
                 _random.set_state(Tensor(content, "rng.run", path));
                 set_rng_state(Tensor(content, "rng.default", path));
             }
-            catch (TorchException e)
+            catch (System.Runtime.InteropServices.ExternalException e)
             {
                 throw new InvalidDataException($"'{path}' holds a random generator state libtorch rejects: {e.Message}", e);
             }
@@ -203,22 +205,35 @@ public sealed partial class GanTrainer
 
         private static void RestoreOptimizer(Adam optimizer, SafeTensorsContent content, string prefix, string path)
         {
+            var states = AdamStates(optimizer);
             var steps = Tensor(content, $"{prefix}.step", path).ToArray<long>();
-            if (steps.Length != optimizer.Parameters.Count)
+            if (steps.Length != states.Count)
             {
-                throw new InvalidDataException($"'{path}': tensor '{prefix}.step' has {steps.Length} entries, the optimizer has {optimizer.Parameters.Count} parameters.");
+                throw new InvalidDataException($"'{path}': tensor '{prefix}.step' has {steps.Length} entries, the optimizer has {states.Count} parameters.");
             }
 
-            var entries = Enumerable.Range(0, steps.Length).Select(i => new AdamParameterState(steps[i],
-                Tensor(content, $"{prefix}.{i}.exp_avg", path), Tensor(content, $"{prefix}.{i}.exp_avg_sq", path))).ToList();
-            try
+            // Every tensor is checked before any is copied: the optimizer is never left half-restored.
+            var moments = new List<(Tensor ExpAvg, Tensor ExpAvgSq)>(states.Count);
+            for (var i = 0; i < states.Count; i++)
             {
-                optimizer.load_state_dict(new AdamState(optimizer.LearningRate, optimizer.Beta1, optimizer.Beta2, optimizer.Eps, optimizer.WeightDecay, entries));
+                moments.Add((Moment(content, $"{prefix}.{i}.exp_avg", states[i].exp_avg, path), Moment(content, $"{prefix}.{i}.exp_avg_sq", states[i].exp_avg_sq, path)));
             }
-            catch (ArgumentException e)
+
+            using var noGrad = no_grad();
+            for (var i = 0; i < states.Count; i++)
             {
-                throw new InvalidDataException($"'{path}': the state under '{prefix}' does not fit the optimizer: {e.Message}", e);
+                states[i].step = steps[i];
+                states[i].exp_avg.copy_(moments[i].ExpAvg);
+                states[i].exp_avg_sq.copy_(moments[i].ExpAvgSq);
             }
+        }
+
+        private static Tensor Moment(SafeTensorsContent content, string name, Tensor target, string path)
+        {
+            var t = Tensor(content, name, path);
+            return t.dtype == target.dtype && t.shape.SequenceEqual(target.shape) ? t
+                : throw new InvalidDataException($"'{path}': tensor '{name}' is {t.dtype} [{string.Join(", ", t.shape)}], " +
+                    $"the optimizer's state is {target.dtype} [{string.Join(", ", target.shape)}].");
         }
 
         private static Tensor Tensor(SafeTensorsContent content, string name, string path) =>

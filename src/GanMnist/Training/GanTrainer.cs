@@ -11,7 +11,8 @@ using GanMnist.Reporting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
-using static GanMnist.Torch.torch;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace GanMnist.Training;
 
@@ -72,6 +73,7 @@ public sealed partial class GanTrainer
     /// <exception cref="NonFiniteLossException">A loss became NaN or infinite.</exception>
     public Task<TrainingResult> TrainAsync(IImageDataset dataset, IProgress<TrainingProgress>? progress = null, CancellationToken cancellationToken = default)
     {
+        TorchRuntime.EnsureLoaded();
         ArgumentNullException.ThrowIfNull(dataset);
         return Task.Factory.StartNew(() => Train(dataset, progress, cancellationToken), cancellationToken,
             TaskCreationOptions.LongRunning, TaskScheduler.Default);
@@ -83,12 +85,13 @@ public sealed partial class GanTrainer
         string? resumePath = null;
         using var resume = options.ResumeFrom is { } from ? OpenCheckpoint(from, out resumePath) : null;
         var seed = resume is not null ? CheckpointSeed(resume, resumePath!) : options.Seed ?? BitConverter.ToUInt64(RandomNumberGenerator.GetBytes(8));
-        var device = Device.Parse(options.Device);
-        device.EnsureAvailable();
+        MallocSettings.EnsureApplied();
+        var device = TorchRuntime.ParseDevice(options.Device);
+        TorchRuntime.EnsureAvailable(device);
         using var evaluator = options.EvaluateEveryEpochs > 0 ? CreateEvaluator(options, dataset, device, cancellationToken) : null;
         set_num_threads(options.Threads ?? Environment.ProcessorCount);
         LogStart(_logger, seed, device.ToString(), get_num_threads(), __version__, NativeSettings());
-        manual_seed(seed); // dropout and anything else drawing from the default generator
+        manual_seed(unchecked((long)seed)); // dropout and anything else drawing from the default generator
         using var random = new Generator(seed);
         var generator = _components.Generator?.Invoke(options, random)
             ?? GanModels.CreateGenerator(options.Architecture, options.LatentSize, options.LeakyReluSlope, options.Initialization, options.MlpActivation, random);
@@ -125,7 +128,6 @@ public sealed partial class GanTrainer
             finally
             {
                 run.Dispose();
-                cpu.empty_cache(); // the step's cached blocks go back to the system
             }
 
             return new TrainingResult(generator, discriminator, run.History, run.OutputDirectory, seed, run.SampleFiles, average?.Average);
@@ -206,8 +208,8 @@ public sealed partial class GanTrainer
         private readonly IReadOnlyList<ITrainingCallback> _callbacks;
         private readonly GeneratorAverage? _average;
         private readonly DataLoader _loader;
-        private readonly GanMnist.Torch.Modules.Adam _gOptimizer;
-        private readonly GanMnist.Torch.Modules.Adam _dOptimizer;
+        private readonly TorchSharp.Modules.Adam _gOptimizer;
+        private readonly TorchSharp.Modules.Adam _dOptimizer;
         private readonly TrainingStep _step;
         private readonly Tensor _fixedNoise;
         private readonly Tensor? _fixedLabels;
@@ -553,13 +555,9 @@ public sealed partial class GanTrainer
     [LoggerMessage(Level = LogLevel.Information, Message = "Training with seed {Seed} on {Device} ({Threads} intra-op threads, libtorch {Version}; {Native})")]
     private static partial void LogStart(ILogger logger, ulong seed, string device, int threads, string version, string native);
 
-    // What docs/performance.md's measurements depend on: the BLAS kernels, the memory settings and the CPU fast paths.
-    private static string NativeSettings()
-    {
-        var paths = backends.fast_paths.enabled();
-        return $"BLAS {(backends.blas_core is { Length: > 0 } core ? core : "not OpenBLAS")}, caching allocator {(backends.memory_tuned ? "on" : "off")}, " +
-            $"fast paths: {(paths.Count > 0 ? string.Join(", ", paths) : "none")}";
-    }
+    // What docs/performance.md's measurements depend on: the engine's versions.
+    private static string NativeSettings() =>
+        $"TorchSharp {typeof(torch).Assembly.GetName().Version}, malloc thresholds {(MallocSettings.EnsureApplied() ? "set" : "left alone")}";
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Epoch {Epoch}/{Epochs} step {Step}/{Steps}: D loss {DLoss:F4}, G loss {GLoss:F4}, D(x) {Real:F3}, D(G(z)) {Fake:F3}, {Rate:F0} images/s")]
     private static partial void LogProgress(ILogger logger, int epoch, int epochs, int step, int steps, double dLoss, double gLoss, double real, double fake, double rate);

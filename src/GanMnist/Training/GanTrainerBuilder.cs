@@ -1,7 +1,8 @@
 using GanMnist.Losses;
 using GanMnist.Models;
 using Microsoft.Extensions.Logging;
-using static GanMnist.Torch.torch;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace GanMnist.Training;
 
@@ -56,6 +57,19 @@ public static class GanTrainerBuilderExtensions
         ArgumentNullException.ThrowIfNull(discriminator);
         (builder.Components.Generator, builder.Components.Discriminator) = (generator, discriminator);
         return builder;
+    }
+
+    /// <summary>
+    /// Uses plain TorchSharp modules as the models: the generator maps noise (N, <see cref="GanTrainerOptions.LatentSize"/>)
+    /// to images (N, 1, 28, 28) in [-1, 1], the discriminator images to one logit each (see <see cref="GanModels.AsGenerator"/>
+    /// and <see cref="GanModels.AsDiscriminator"/>). The factories get the options and the run's seeded random generator.
+    /// </summary>
+    public static GanTrainerBuilder UseModules(this GanTrainerBuilder builder, Func<GanTrainerOptions, Generator, nn.Module<Tensor, Tensor>> generator,
+        Func<GanTrainerOptions, Generator, nn.Module<Tensor, Tensor>> discriminator)
+    {
+        ArgumentNullException.ThrowIfNull(generator);
+        ArgumentNullException.ThrowIfNull(discriminator);
+        return builder.UseModels((o, r) => GanModels.AsGenerator(generator(o, r), o.LatentSize), (o, r) => GanModels.AsDiscriminator(discriminator(o, r)));
     }
 
     /// <summary>Adds a callback.</summary>

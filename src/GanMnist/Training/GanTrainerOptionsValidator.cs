@@ -1,6 +1,7 @@
 using System.ComponentModel.DataAnnotations;
 using Microsoft.Extensions.Options;
-using static GanMnist.Torch.torch;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace GanMnist.Training;
 
@@ -33,7 +34,7 @@ internal sealed class GanTrainerOptionsValidator : IValidateOptions<GanTrainerOp
             string? problem = null;
             try
             {
-                Device.Parse(options.Device);
+                TorchRuntime.ParseDevice(options.Device);
             }
             catch (FormatException e)
             {

@@ -3,7 +3,8 @@ using System.Text;
 using System.Text.Json;
 using GanMnist.Evaluation;
 using GanMnist.Models;
-using static GanMnist.Torch.torch;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace GanMnist.Training;
 

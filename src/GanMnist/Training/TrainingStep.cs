@@ -1,7 +1,8 @@
 using GanMnist.Losses;
 using GanMnist.Models;
-using GanMnist.Torch.Modules;
-using static GanMnist.Torch.torch;
+using TorchSharp.Modules;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace GanMnist.Training;
 
@@ -10,7 +11,7 @@ namespace GanMnist.Training;
 /// fakes (<c>discriminatorSteps</c> times), then G through D. Call it inside a dispose scope.
 /// </summary>
 internal sealed class TrainingStep(IGenerator g, IDiscriminator d, IGanLoss loss, Adam gOptimizer, Adam dOptimizer, Generator random,
-    int discriminatorSteps = 1, bool fuseDiscriminatorForward = true)
+    int discriminatorSteps = 1, bool fuseDiscriminatorForward = true, bool freezeDiscriminatorInGeneratorStep = true)
 {
     /// <summary>
     /// Whether D scores real and fake images in one forward over their concatenation: the same result when D has
@@ -48,8 +49,9 @@ internal sealed class TrainingStep(IGenerator g, IDiscriminator d, IGanLoss loss
             dOptimizer.step();
         }
 
-        // G step: D's weights need no gradient here, so D's backward only propagates to its input.
-        SetRequiresGrad(d.Module, false);
+        // G step: D's weights need no gradient here, so D's backward only propagates to its input (the benchmarks
+        // can switch this off to measure it: docs/performance.md).
+        SetRequiresGrad(d.Module, !freezeDiscriminatorInGeneratorStep);
         try
         {
             var seen = Noisy(fake);

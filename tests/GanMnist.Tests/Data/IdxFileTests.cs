@@ -11,7 +11,7 @@ public sealed class IdxFileTests
         using var scope = NewDisposeScope();
         // Every byte value once (plus padding): x = (b / 255 - 0.5) / 0.5 must come back as b.
         var bytes = Enumerable.Range(0, 2 * 784).Select(i => (byte)(i % 256)).ToArray();
-        var images = IdxFile.Normalise(tensor<byte>(bytes, [2, 1, 28, 28]), CPU);
+        var images = IdxFile.Normalise(tensor(bytes, [2, 1, 28, 28]), CPU);
         var imagesPath = Path.Combine(folder.Path, "images-idx3-ubyte");
         var labelsPath = Path.Combine(folder.Path, "labels-idx1-ubyte");
 

@@ -16,8 +16,8 @@ public sealed class MnistDatasetTests
         data.Images.shape.Should().Equal(60_000, 1, 28, 28);
         data.Images.dtype.Should().Be(ScalarType.Float32);
         data.Labels.dtype.Should().Be(ScalarType.Int64);
-        data.Images.amin().item<float>().Should().Be(-1);
-        data.Images.amax().item<float>().Should().Be(1);
+        data.Images.amin().ToSingle().Should().Be(-1);
+        data.Images.amax().ToSingle().Should().Be(1);
         data.Labels.narrow(0, 0, 5).ToArray<long>().Should().Equal(5, 0, 4, 1, 9);
     }
 
@@ -96,8 +96,8 @@ public sealed class MnistDatasetTests
         using var gz = await MnistDataset.LoadAsync(MnistSplit.Test, new MnistDatasetOptions { Directory = TestData.MnistDirectory, Limit = 500 });
 
         raw.ImagesPath.Should().EndWith("t10k-images-idx3-ubyte");
-        equal(raw.Images, gz.Images).Should().BeTrue();
-        equal(raw.Labels, gz.Labels).Should().BeTrue();
+        raw.Images.Equals(gz.Images).Should().BeTrue();
+        raw.Labels.Equals(gz.Labels).Should().BeTrue();
     }
 }
 

@@ -66,8 +66,9 @@ public sealed class GanEvaluatorTests(EvaluatorFixture fixture, MnistSubsetFixtu
         var real = Evaluator.Evaluate(realImages);
         var fake = Evaluator.Evaluate(noise);
 
-        // FID is biased upwards at smaller N (and MNIST's second test half is the harder one), so "near" is a factor of 5.
-        real.FrechetDistance.Should().BeLessThan(5 * Evaluator.Real!.FrechetDistance);
+        // FID is biased upwards at smaller N (and MNIST's second test half is the harder one), so "near" is a factor of 6
+        // (measured: 4.1x with the classifier the libtorch 1.13 binding trained, 5.3x with TorchSharp's, both 99.3% accurate).
+        real.FrechetDistance.Should().BeLessThan(6 * Evaluator.Real!.FrechetDistance);
         fake.FrechetDistance.Should().BeGreaterThan(50 * real.FrechetDistance);
         real.MnistScore.Should().BeGreaterThan(9.5);
         fake.MnistScore.Should().BeLessThan(real.MnistScore / 2);

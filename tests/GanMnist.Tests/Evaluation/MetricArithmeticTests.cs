@@ -6,48 +6,27 @@ namespace GanMnist.Tests.Evaluation;
 public sealed class MetricArithmeticTests
 {
     [Fact]
-    public void SymmetricEigen_TwoByTwo_GivesTheClosedFormEigenvalues()
+    public void SquareRoot_TwoByTwo_MatchesTheClosedForm()
     {
-        // [[2, 1], [1, 2]] has eigenvalues 1 and 3 with eigenvectors (1, -1)/√2 and (1, 1)/√2.
-        var (values, vectors) = SymmetricEigen.Decompose([2, 1, 1, 2], 2);
+        // For a 2x2 positive definite A: √A = (A + √det A · I) / √(tr A + 2√det A). A = [[5, 4], [4, 5]]: det 9, tr 10.
+        using var scope = NewDisposeScope();
+        var root = FrechetDistance.SquareRoot(tensor(new double[] { 5, 4, 4, 5 }, [2, 2], ScalarType.Float64)).ToArray<double>();
 
-        values.Order().Should().Equal([1, 3], (a, b) => Math.Abs(a - b) < 1e-14);
-        var three = Array.IndexOf(values, values.Max());
-        Math.Abs(vectors[three]).Should().BeApproximately(Math.Sqrt(0.5), 1e-14);
-        (vectors[three] * vectors[2 + three]).Should().BeApproximately(0.5, 1e-14, "both components of (1, 1)/√2 have the same sign");
+        root.Should().Equal([2, 1, 1, 2], (a, b) => Math.Abs(a - b) < 1e-13);
     }
 
     [Fact]
-    public void SymmetricEigen_RandomMatrix_ReconstructsItWithOrthonormalVectors()
+    public void SquareRoot_RandomPositiveSemiDefinite_SquaresBackToIt()
     {
         const int n = 40;
-        var a = RandomSymmetric(n, seed: 3);
+        using var scope = NewDisposeScope();
+        var a = tensor(RandomSymmetric(n, seed: 3), [n, n], ScalarType.Float64);
+        a = a.matmul(a); // symmetric positive semi-definite
 
-        var (values, v) = SymmetricEigen.Decompose(a, n);
+        var root = FrechetDistance.SquareRoot(a);
 
-        for (var i = 0; i < n; i++)
-        {
-            for (var j = 0; j < n; j++)
-            {
-                double reconstructed = 0, gram = 0;
-                for (var k = 0; k < n; k++)
-                {
-                    reconstructed += v[(i * n) + k] * values[k] * v[(j * n) + k];
-                    gram += v[(k * n) + i] * v[(k * n) + j];
-                }
-
-                reconstructed.Should().BeApproximately(a[(i * n) + j], 1e-11);
-                gram.Should().BeApproximately(i == j ? 1 : 0, 1e-12);
-            }
-        }
-    }
-
-    [Fact]
-    public void SymmetricEigen_AsymmetricMatrix_IsRejectedWithThePosition()
-    {
-        var act = () => SymmetricEigen.Decompose([1, 2, 3, 4], 2);
-
-        act.Should().Throw<ArgumentException>().WithMessage("*not symmetric*(0, 1)*");
+        (root.matmul(root) - a).abs().max().ToDouble().Should().BeLessThan(1e-10);
+        (root - root.T).abs().max().ToDouble().Should().BeLessThan(1e-12, "V·diag·Vᵀ is symmetric");
     }
 
     [Fact]

@@ -27,11 +27,11 @@ public sealed class LossTests
         var d = GanLosses.NonSaturating.Discriminator(DInput());
         var g = GanLosses.NonSaturating.Generator(GInput());
 
-        d.Loss.item<double>().Should().BeApproximately(R.Average(r => Softplus(-r)) + Fk.Average(Softplus), 1e-12);
-        g.Loss.item<double>().Should().BeApproximately(Fk.Average(f => Softplus(-f)), 1e-12);
-        d.Values[LossValues.RealScore].item<double>().Should().BeApproximately(R.Average(Sigmoid), 1e-12);
-        d.Values[LossValues.FakeScore].item<double>().Should().BeApproximately(Fk.Average(Sigmoid), 1e-12);
-        double.IsFinite(d.Loss.item<double>()).Should().BeTrue("logits of ±40 must not overflow");
+        d.Loss.ToDouble().Should().BeApproximately(R.Average(r => Softplus(-r)) + Fk.Average(Softplus), 1e-12);
+        g.Loss.ToDouble().Should().BeApproximately(Fk.Average(f => Softplus(-f)), 1e-12);
+        d.Values[LossValues.RealScore].ToDouble().Should().BeApproximately(R.Average(Sigmoid), 1e-12);
+        d.Values[LossValues.FakeScore].ToDouble().Should().BeApproximately(Fk.Average(Sigmoid), 1e-12);
+        double.IsFinite(d.Loss.ToDouble()).Should().BeTrue("logits of ±40 must not overflow");
     }
 
     [Fact]
@@ -39,8 +39,8 @@ public sealed class LossTests
     {
         using var scope = NewDisposeScope();
 
-        GanLosses.Minimax.Generator(GInput()).Loss.item<double>().Should().BeApproximately(Fk.Average(f => Math.Log(1 - Sigmoid(f))), 1e-12);
-        GanLosses.Minimax.Discriminator(DInput()).Loss.item<double>().Should().BeApproximately(R.Average(r => Softplus(-r)) + Fk.Average(Softplus), 1e-12);
+        GanLosses.Minimax.Generator(GInput()).Loss.ToDouble().Should().BeApproximately(Fk.Average(f => Math.Log(1 - Sigmoid(f))), 1e-12);
+        GanLosses.Minimax.Discriminator(DInput()).Loss.ToDouble().Should().BeApproximately(R.Average(r => Softplus(-r)) + Fk.Average(Softplus), 1e-12);
     }
 
     [Fact]
@@ -50,9 +50,9 @@ public sealed class LossTests
         var smoothed = GanLosses.NonSaturating.WithLabelSmoothing(0.9);
 
         // BCE(x, t) = softplus(x) - t·x.
-        smoothed.Discriminator(DInput()).Loss.item<double>().Should().BeApproximately(R.Average(r => Softplus(r) - (0.9 * r)) + Fk.Average(Softplus), 1e-12);
-        smoothed.Generator(GInput()).Loss.item<double>().Should().BeApproximately(Fk.Average(f => Softplus(-f)), 1e-12);
-        GanLosses.Minimax.WithLabelSmoothing(0.8).Discriminator(DInput()).Loss.item<double>()
+        smoothed.Discriminator(DInput()).Loss.ToDouble().Should().BeApproximately(R.Average(r => Softplus(r) - (0.9 * r)) + Fk.Average(Softplus), 1e-12);
+        smoothed.Generator(GInput()).Loss.ToDouble().Should().BeApproximately(Fk.Average(f => Softplus(-f)), 1e-12);
+        GanLosses.Minimax.WithLabelSmoothing(0.8).Discriminator(DInput()).Loss.ToDouble()
             .Should().BeApproximately(R.Average(r => Softplus(r) - (0.8 * r)) + Fk.Average(Softplus), 1e-12);
         smoothed.Name.Should().Be("non-saturating+label-smoothing(0.9)");
     }
@@ -70,9 +70,9 @@ public sealed class LossTests
     {
         using var scope = NewDisposeScope();
 
-        GanLosses.LeastSquares.Discriminator(DInput()).Loss.item<double>().Should().BeApproximately((0.5 * R.Average(r => (r - 1) * (r - 1))) + (0.5 * Fk.Average(f => f * f)), 1e-9);
-        GanLosses.LeastSquares.Generator(GInput()).Loss.item<double>().Should().BeApproximately(0.5 * Fk.Average(f => (f - 1) * (f - 1)), 1e-9);
-        GanLosses.LeastSquares.Discriminator(DInput()).Values[LossValues.RealScore].item<double>().Should().BeApproximately(R.Average(), 1e-12);
+        GanLosses.LeastSquares.Discriminator(DInput()).Loss.ToDouble().Should().BeApproximately((0.5 * R.Average(r => (r - 1) * (r - 1))) + (0.5 * Fk.Average(f => f * f)), 1e-9);
+        GanLosses.LeastSquares.Generator(GInput()).Loss.ToDouble().Should().BeApproximately(0.5 * Fk.Average(f => (f - 1) * (f - 1)), 1e-9);
+        GanLosses.LeastSquares.Discriminator(DInput()).Values[LossValues.RealScore].ToDouble().Should().BeApproximately(R.Average(), 1e-12);
     }
 
     [Fact]
@@ -80,8 +80,8 @@ public sealed class LossTests
     {
         using var scope = NewDisposeScope();
 
-        GanLosses.Hinge.Discriminator(DInput()).Loss.item<double>().Should().BeApproximately(R.Average(r => Math.Max(0, 1 - r)) + Fk.Average(f => Math.Max(0, 1 + f)), 1e-12);
-        GanLosses.Hinge.Generator(GInput()).Loss.item<double>().Should().BeApproximately(-Fk.Average(), 1e-12);
+        GanLosses.Hinge.Discriminator(DInput()).Loss.ToDouble().Should().BeApproximately(R.Average(r => Math.Max(0, 1 - r)) + Fk.Average(f => Math.Max(0, 1 + f)), 1e-12);
+        GanLosses.Hinge.Generator(GInput()).Loss.ToDouble().Should().BeApproximately(-Fk.Average(), 1e-12);
     }
 
     [Fact]
@@ -96,9 +96,9 @@ public sealed class LossTests
 
         var output = loss.Discriminator(DInput(critic, randn([4, 1, 2, 2], float64), randn([4, 1, 2, 2], float64)));
 
-        output.Values[LossValues.GradientPenalty].item<double>().Should().BeApproximately((norm - 1) * (norm - 1), 1e-9);
-        output.Loss.item<double>().Should().BeApproximately(Fk.Average() - R.Average() + (10 * (norm - 1) * (norm - 1)), 1e-9);
-        loss.Generator(GInput()).Loss.item<double>().Should().BeApproximately(-Fk.Average(), 1e-12);
+        output.Values[LossValues.GradientPenalty].ToDouble().Should().BeApproximately((norm - 1) * (norm - 1), 1e-9);
+        output.Loss.ToDouble().Should().BeApproximately(Fk.Average() - R.Average() + (10 * (norm - 1) * (norm - 1)), 1e-9);
+        loss.Generator(GInput()).Loss.ToDouble().Should().BeApproximately(-Fk.Average(), 1e-12);
     }
 
     [Fact]
@@ -120,9 +120,9 @@ public sealed class LossTests
     /// <summary>A user-supplied critic D(x) = Σ w·x (per image), in float64.</summary>
     private sealed class LinearCritic : nn.Module<Tensor, Tensor>, IDiscriminator
     {
-        public LinearCritic(double[] w) : base("LinearCritic") => Weight = register_parameter("w", new nn.Parameter(tensor(w)));
+        public LinearCritic(double[] w) : base("LinearCritic") => register_parameter("w", Weight = new TorchSharp.Modules.Parameter(tensor(w)));
 
-        public nn.Parameter Weight { get; }
+        public TorchSharp.Modules.Parameter Weight { get; }
 
         public IReadOnlyList<long> ImageShape => [1, 2, 2];
 

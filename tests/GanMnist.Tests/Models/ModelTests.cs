@@ -1,5 +1,5 @@
 using GanMnist.Models;
-using GanMnist.Torch.Modules;
+using TorchSharp.Modules;
 
 namespace GanMnist.Tests.Models;
 
@@ -36,7 +36,7 @@ public sealed class ModelTests
         Trainable(module).Should().Be(212_865);
         var (logits, features) = d.ForwardWithFeatures(x);
         features.shape.Should().Equal(2, 7 * 7 * 128);
-        equal(logits, d.Forward(x)).Should().BeTrue();
+        logits.Equals(d.Forward(x)).Should().BeTrue();
     }
 
     [Fact]
@@ -75,7 +75,7 @@ public sealed class ModelTests
 
         var bound = Math.Sqrt(6.0 / (784 + 512));
         var w = first.weight.ToArray<float>();
-        w.Should().OnlyContain(v => Math.Abs(v) <= bound);
+        w.Should().OnlyContain(v => Math.Abs(v) <= (float)bound, "U(±bound), the bound rounded to float32");
         w.Max().Should().BeGreaterThan((float)(0.95 * bound));
         d.modules().OfType<Linear>().Should().OnlyContain(l => l.bias!.ToArray<float>().All(v => v == 0));
     }

@@ -20,10 +20,10 @@ public sealed class StabilisationTests
         var alone = Regularisers.FeatureMatching(GanLosses.NonSaturating).Generator(input);
         var added = GanLosses.NonSaturating.WithFeatureMatching(0.5).Generator(input);
 
-        alone.Loss.item<float>().Should().BeApproximately(34, 1e-5f, "(4 − 1)² + (6 − 1)²");
-        alone.Values[LossValues.FeatureMatching].item<float>().Should().BeApproximately(34, 1e-5f);
-        var nonSaturating = GanLosses.NonSaturating.Generator(input).Loss.item<float>();
-        added.Loss.item<float>().Should().BeApproximately(nonSaturating + 17, 1e-4f);
+        alone.Loss.ToSingle().Should().BeApproximately(34, 1e-5f, "(4 − 1)² + (6 − 1)²");
+        alone.Values[LossValues.FeatureMatching].ToSingle().Should().BeApproximately(34, 1e-5f);
+        var nonSaturating = GanLosses.NonSaturating.Generator(input).Loss.ToSingle();
+        added.Loss.ToSingle().Should().BeApproximately(nonSaturating + 17, 1e-4f);
         // ∂/∂fake = −2 (m_real − m_fake) · 2 / N per image: (−6, −10) for each of the two fakes.
         alone.Loss.backward();
         fake.grad!.ToArray<float>().Should().Equal([-6, -10, -6, -10], (a, b) => Math.Abs(a - b) < 1e-4);
@@ -40,7 +40,7 @@ public sealed class StabilisationTests
         // R1 = mean_i Σ_k 4 w_k² x_ik²: image 1: 4(0.25·1 + 4·4) = 65; image 2: 4(0.25·1 + 4·9) = 145; mean 105.
         // ∂R1/∂w_k = mean_i 8 w_k x_ik²: w₁: 8·0.5·(1 + 1)/2 = 4; w₂: 8·(−2)·(4 + 9)/2 = −104.
         var penalty = Regularisers.R1Term(input);
-        penalty.item<float>().Should().BeApproximately(105, 1e-3f);
+        penalty.ToSingle().Should().BeApproximately(105, 1e-3f);
         penalty.backward();
         d.W.grad!.ToArray<float>().Should().Equal([4, -104], (a, b) => Math.Abs(a - b) < 1e-3);
 
@@ -55,7 +55,7 @@ public sealed class StabilisationTests
                 w[k] += delta;
                 d.W.copy_(tensor(w));
                 using var enable = enable_grad();
-                return Regularisers.R1Term(new DiscriminatorLossInput(d.Forward(real), d.Forward(fake), real, fake, d)).item<float>();
+                return Regularisers.R1Term(new DiscriminatorLossInput(d.Forward(real), d.Forward(fake), real, fake, d)).ToSingle();
             }
 
             var numeric = (PenaltyWith(1e-2f) - PenaltyWith(-1e-2f)) / 2e-2f;
@@ -69,9 +69,9 @@ public sealed class StabilisationTests
 
         d.W.grad!.zero_();
         var withR1 = GanLosses.LeastSquares.WithR1Penalty(gamma: 2).Discriminator(input);
-        var plain = GanLosses.LeastSquares.Discriminator(input).Loss.item<float>();
-        withR1.Loss.item<float>().Should().BeApproximately(plain + 105, 1e-2f, "γ/2 · R1 with γ = 2");
-        withR1.Values[LossValues.R1Penalty].item<float>().Should().BeApproximately(105, 1e-3f);
+        var plain = GanLosses.LeastSquares.Discriminator(input).Loss.ToSingle();
+        withR1.Loss.ToSingle().Should().BeApproximately(plain + 105, 1e-2f, "γ/2 · R1 with γ = 2");
+        withR1.Values[LossValues.R1Penalty].ToSingle().Should().BeApproximately(105, 1e-3f);
     }
 
     [Fact]
@@ -114,7 +114,7 @@ public sealed class StabilisationTests
             plus[i] += h;
             minus[i] -= h;
             using var noGrad = no_grad();
-            var numeric = (Objective(tensor(plus).reshape(3, 3)).item<float>() - Objective(tensor(minus).reshape(3, 3)).item<float>()) / (2 * h);
+            var numeric = (Objective(tensor(plus).reshape(3, 3)).ToSingle() - Objective(tensor(minus).reshape(3, 3)).ToSingle()) / (2 * h);
             analytic[i].Should().BeApproximately(numeric, 2e-2f, $"element {i}");
         }
     }
@@ -206,9 +206,9 @@ public sealed class StabilisationTests
             var noise = randn([2, 100], generator: random);
             var noiseTwice = cat([noise, noise]);
             var images = g.Generate(noiseTwice, tensor(new long[] { 3, 3, 7, 7 }));
-            (images.narrow(0, 0, 2) - images.narrow(0, 2, 2)).abs().amax().item<float>().Should().BeGreaterThan(1e-3f, "the label changes the image");
+            (images.narrow(0, 0, 2) - images.narrow(0, 2, 2)).abs().amax().ToSingle().Should().BeGreaterThan(1e-3f, "the label changes the image");
             var logits = d.Forward(cat([images.narrow(0, 0, 2), images.narrow(0, 0, 2)]), tensor(new long[] { 3, 3, 5, 5 }));
-            (logits.narrow(0, 0, 2) - logits.narrow(0, 2, 2)).abs().amax().item<float>().Should().BeGreaterThan(1e-6f, "the projection depends on the label");
+            (logits.narrow(0, 0, 2) - logits.narrow(0, 2, 2)).abs().amax().ToSingle().Should().BeGreaterThan(1e-6f, "the projection depends on the label");
             FluentActions.Invoking(() => g.Generate(noise)).Should().Throw<ArgumentException>().WithMessage("*conditional on 10 classes*labels*");
             FluentActions.Invoking(() => d.Forward(images, tensor(new long[] { 1 }))).Should().Throw<ArgumentException>().WithMessage("*one label per image (4)*");
             g.Generate(5, seed: 2, digit: 4).shape.Should().Equal(5, 1, 28, 28);
@@ -244,9 +244,9 @@ public sealed class StabilisationTests
     private sealed class SquareDiscriminator : nn.Module<Tensor, Tensor>, IDiscriminator
     {
         public SquareDiscriminator(float[] w) : base(nameof(SquareDiscriminator)) =>
-            W = register_parameter("w", new nn.Parameter(tensor(w)));
+            register_parameter("w", W = new TorchSharp.Modules.Parameter(tensor(w)));
 
-        public nn.Parameter W { get; }
+        public TorchSharp.Modules.Parameter W { get; }
 
         public IReadOnlyList<long> ImageShape => [1, 1, 2];
 

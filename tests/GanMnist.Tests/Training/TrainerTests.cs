@@ -40,7 +40,7 @@ public sealed class TrainerTests(MnistSubsetFixture mnist) : IClassFixture<Mnist
         using var noGrad = no_grad();
         using var random = new Generator(5);
         g.Module.eval();
-        return (g.Generate(randn([500, 100], generator: random)).mean([0]) - mnist.Data.Images.mean([0])).square().mean().sqrt().item<double>();
+        return (g.Generate(randn([500, 100], generator: random)).mean([0]) - mnist.Data.Images.mean([0])).square().mean().sqrt().ToDouble();
     }
 
     [Fact]
@@ -60,7 +60,7 @@ public sealed class TrainerTests(MnistSubsetFixture mnist) : IClassFixture<Mnist
     {
         using var scope = NewDisposeScope();
         Dictionary<string, Tensor> x = a.state_dict(), y = b.state_dict();
-        return x.Keys.All(k => equal(x[k], y[k]));
+        return x.Keys.All(k => x[k].Equals(y[k]));
     }
 
     [Fact]
