@@ -11,9 +11,10 @@ using static TorchSharp.torch;
 /// <summary>
 /// Times the trainer's own step (GanMnist.Training.TrainingStep) at batch 256 on real MNIST batches, with the
 /// seeds' recipe (Keras init, non-saturating BCE, Adam 1e-4, ε 1e-7), as benchmarks/peer/peer_step.py does in PyTorch.
-/// Usage: step --arch dcgan|mlp [--threads N] [--steps K] [--reps R] [--warmup W] [--no-fuse] [--d-grads-in-g-step] [--data DIR]
-/// --no-fuse and --d-grads-in-g-step switch the step's levers off; GANMNIST_NATIVE_TUNING=0 in the environment leaves
-/// glibc's malloc thresholds alone.
+/// Usage: step --arch dcgan|mlp [--threads N] [--steps K] [--reps R] [--warmup W] [--no-fuse] [--d-grads-in-g-step]
+///             [--libtorch-dropout] [--trim-every N] [--data DIR]
+/// --no-fuse, --d-grads-in-g-step and --libtorch-dropout switch the step's levers off, --trim-every sets how often the heap
+/// is trimmed (0: never); GANMNIST_NATIVE_TUNING=0 in the environment leaves glibc's malloc alone (thresholds and trimming).
 /// </summary>
 internal static class StepBenchmark
 {
@@ -28,6 +29,12 @@ internal static class StepBenchmark
         var fuse = !args.Contains("--no-fuse");
         var freeze = !args.Contains("--d-grads-in-g-step");
         var mallocTuned = MallocSettings.EnsureApplied();
+        if (Option("--trim-every") is { } trim)
+        {
+            MallocSettings.TrimEverySteps = int.Parse(trim, CultureInfo.InvariantCulture);
+        }
+
+        var counterDropout = !args.Contains("--libtorch-dropout");
         var data = Option("--data") ?? Environment.GetEnvironmentVariable(MnistDatasetOptions.DataEnvironmentVariable) ?? "../shared/mnist";
 
         using var train = MnistDataset.LoadAsync(MnistSplit.Train, new MnistDatasetOptions { Directory = data }).GetAwaiter().GetResult();
@@ -36,6 +43,10 @@ internal static class StepBenchmark
         using var random = new Generator(0);
         var g = GanModels.CreateGenerator(architecture, generator: random);
         var d = GanModels.CreateDiscriminator(architecture, generator: random);
+        if (!counterDropout)
+        {
+            CounterBasedDropout.Disabled = true;
+        }
         using var gModule = g.Module;
         using var dModule = d.Module;
         using var gOptimizer = optim.Adam(g.Module.parameters(), 1e-4, 0.9, 0.999, 1e-7);
@@ -44,12 +55,14 @@ internal static class StepBenchmark
         var loader = new DataLoader(train, batchSize, seed: 1, dropLast: true);
         using var batches = Batches(loader).GetEnumerator();
 
+        var stepsDone = 0L;
         void Step()
         {
             batches.MoveNext();
             using var batch = batches.Current;
             using var scope = NewDisposeScope();
             step.Run(batch.Images, null);
+            MallocSettings.AfterStep(++stepsDone);
         }
 
         for (var i = 0; i < warmup; i++)
@@ -75,9 +88,10 @@ internal static class StepBenchmark
         Console.WriteLine(JsonSerializer.Serialize(new Dictionary<string, object>
         {
             ["impl"] = "ganmnist", ["arch"] = architecture.ToString().ToLowerInvariant(), ["threads"] = get_num_threads(), ["batch"] = batchSize,
-            ["fused_d_forward"] = step.FusesDiscriminatorForward, ["d_frozen_in_g_step"] = freeze, ["malloc_tuned"] = mallocTuned,
+            ["fused_d_forward"] = step.FusesDiscriminatorForward, ["d_frozen_in_g_step"] = freeze, ["malloc_tuned"] = mallocTuned, ["trim_every"] = mallocTuned ? MallocSettings.TrimEverySteps : 0,
+            ["counter_dropout"] = counterDropout,
             ["images_per_second"] = batchSize * steps / median, ["ms_per_step"] = 1000 * median / steps,
-            ["peak_rss_mib"] = process.PeakWorkingSet64 / 1048576.0, ["rss_after_load_mib"] = loadedMib, ["libtorch"] = __version__,
+            ["peak_rss_mib"] = process.PeakWorkingSet64 / 1048576.0, ["managed_committed_mib"] = GC.GetGCMemoryInfo().TotalCommittedBytes / 1048576.0, ["rss_after_load_mib"] = loadedMib, ["libtorch"] = __version__,
         }));
         return 0;
     }

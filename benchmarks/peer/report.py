@@ -8,7 +8,7 @@ import sys
 from collections import defaultdict
 
 TARGETS = {"binding": 1.0, "torchsharp": 1.25, "pytorch": 1.6}  # the DCGAN step's targets
-SETTINGS = ["default", "threads=1", "threads=2", "untuned", "d-grads", "unfused"]
+SETTINGS = ["default", "threads=1", "threads=2", "untuned", "no-trim", "d-grads", "libtorch-dropout", "unfused"]
 IMPLS = ["ganmnist", "binding", "torchsharp", "pytorch"]
 
 rows = [json.loads(line) for line in open(sys.argv[1]) if line.startswith("{")]
@@ -50,7 +50,8 @@ for arch in archs:
     print(f"{arch}: ours {ours['ips']:.1f} images/s = " + "; ".join(parts))
     mem = "; ".join(f"{name} {peer['rss']:.0f}" for name, peer in peers.items() if peer)
     print(f"{arch}: peak RSS MiB (median): ours {ours['rss']:.0f}; {mem}")
-    for setting, what in (("untuned", "glibc's malloc thresholds left alone"), ("d-grads", "D's weight gradients computed in G's step"),
+    for setting, what in (("untuned", "glibc's malloc left alone: thresholds and trimming"), ("no-trim", "the heap never trimmed"),
+                          ("d-grads", "D's weight gradients computed in G's step"), ("libtorch-dropout", "libtorch's dropout"),
                           ("unfused", "D's real and fake forwards separate")):
         lever = summary(arch, "ganmnist", setting)
         if lever:

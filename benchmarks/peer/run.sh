@@ -37,6 +37,8 @@ run() { # impl arch label
     unfused) extra=(--no-fuse) ;;
     d-grads) extra=(--d-grads-in-g-step) ;;
     untuned) env=(GANMNIST_NATIVE_TUNING=0) ;;
+    libtorch-dropout) extra=(--libtorch-dropout) ;;
+    no-trim) extra=(--trim-every 0) ;;
   esac
   case "$impl" in
     ours) env "${env[@]}" dotnet benchmarks/GanMnist.Benchmarks/bin/Release/net10.0/GanMnist.Benchmarks.dll step --data "$data" --arch "$arch" --steps "$steps" "${extra[@]}" | record ;;
@@ -50,7 +52,7 @@ configs=()
 for arch in "${archs[@]}"; do
   cs=("ours default" "plain default" "pytorch threads=1" "pytorch threads=2" "ours untuned" "ours d-grads")
   [ -z "$binding" ] || cs+=("binding default")
-  [ "$arch" = dcgan ] || cs+=("ours unfused")
+  if [ "$arch" = dcgan ]; then cs+=("ours libtorch-dropout"); else cs+=("ours unfused" "ours no-trim"); fi
   for c in "${cs[@]}"; do configs+=("$arch $c"); done
 done
 n=${#configs[@]}

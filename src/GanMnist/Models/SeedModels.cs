@@ -115,8 +115,8 @@ internal sealed class DcganDiscriminator(double slope, int minibatchKernels = 0,
         size = 7 * 7 * 128;
         nn.Module<Tensor, Tensor>[] layers =
         [
-            nn.Conv2d(1, 64, 5, stride: 2, padding: 2), nn.LeakyReLU(slope), nn.Dropout(0.3),
-            nn.Conv2d(64, 128, 5, stride: 2, padding: 2), nn.LeakyReLU(slope), nn.Dropout(0.3),
+            nn.Conv2d(1, 64, 5, stride: 2, padding: 2), nn.LeakyReLU(slope), new CounterBasedDropout(0.3),
+            nn.Conv2d(64, 128, 5, stride: 2, padding: 2), nn.LeakyReLU(slope), new CounterBasedDropout(0.3),
             nn.Flatten(),
         ];
         return WithMinibatchDiscrimination(layers, ref size, minibatchKernels, minibatchKernelSize);

@@ -286,6 +286,7 @@ public sealed partial class GanTrainer
 
                     step++;
                     _globalStep++;
+                    MallocSettings.AfterStep(_globalStep);
                     var info = new StepInfo(epoch, step, _globalStep);
                     Each(c => c.OnStepEnd(_context, info));
                     if (step % _options.LogEverySteps == 0)
@@ -557,7 +558,8 @@ public sealed partial class GanTrainer
 
     // What docs/performance.md's measurements depend on: the engine's versions.
     private static string NativeSettings() =>
-        $"TorchSharp {typeof(torch).Assembly.GetName().Version}, malloc thresholds {(MallocSettings.EnsureApplied() ? "set" : "left alone")}";
+        $"TorchSharp {typeof(torch).Assembly.GetName().Version}, malloc " +
+        (MallocSettings.EnsureApplied() ? $"thresholds set and heap trimmed every {MallocSettings.TrimEverySteps} steps" : "left alone");
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Epoch {Epoch}/{Epochs} step {Step}/{Steps}: D loss {DLoss:F4}, G loss {GLoss:F4}, D(x) {Real:F3}, D(G(z)) {Fake:F3}, {Rate:F0} images/s")]
     private static partial void LogProgress(ILogger logger, int epoch, int epochs, int step, int steps, double dLoss, double gLoss, double real, double fake, double rate);
