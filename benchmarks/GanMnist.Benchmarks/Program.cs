@@ -32,7 +32,7 @@ if (OptionValue(args, "--threads") is { } threads)
 Console.WriteLine($"libtorch {__version__}, intra-op threads {get_num_threads()}, {Environment.ProcessorCount} cores");
 var results = new List<Result>();
 
-// 1. Per-call cost of the binding: a tiny op, its handle, and the scope that frees it.
+// 1. Per-call cost of the engine (TorchSharp): a tiny op, its handle, and the scope that frees it.
 using (var a = ones([1]))
 {
     const int calls = 20_000;

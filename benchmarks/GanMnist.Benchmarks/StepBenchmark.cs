@@ -11,9 +11,9 @@ using static TorchSharp.torch;
 /// <summary>
 /// Times the trainer's own step (GanMnist.Training.TrainingStep) at batch 256 on real MNIST batches, with the
 /// seeds' recipe (Keras init, non-saturating BCE, Adam 1e-4, ε 1e-7), as benchmarks/peer/peer_step.py does in PyTorch.
-/// Usage: step --arch dcgan|mlp [--threads N] [--steps K] [--reps R] [--warmup W] [--no-fuse] [--d-grads-in-g-step]
+/// Usage: step --arch dcgan|mlp [--threads N] [--steps K] [--reps R] [--warmup W] [--d-grads-in-g-step]
 ///             [--libtorch-dropout] [--trim-every N] [--data DIR]
-/// --no-fuse, --d-grads-in-g-step and --libtorch-dropout switch the step's levers off, --trim-every sets how often the heap
+/// --d-grads-in-g-step and --libtorch-dropout switch the step's levers off, --trim-every sets how often the heap
 /// is trimmed (0: never); GANMNIST_NATIVE_TUNING=0 in the environment leaves glibc's malloc alone (thresholds and trimming).
 /// </summary>
 internal static class StepBenchmark
@@ -26,7 +26,6 @@ internal static class StepBenchmark
         var (steps, reps, warmup, batchSize) = (Int("--steps", 10), Int("--reps", 3), Int("--warmup", 2), Int("--batch", 256));
         // The library's default: one intra-op thread per core (what GanTrainer does unless told otherwise).
         set_num_threads(Int("--threads", Environment.ProcessorCount));
-        var fuse = !args.Contains("--no-fuse");
         var freeze = !args.Contains("--d-grads-in-g-step");
         var mallocTuned = MallocSettings.EnsureApplied();
         if (Option("--trim-every") is { } trim)
@@ -51,7 +50,7 @@ internal static class StepBenchmark
         using var dModule = d.Module;
         using var gOptimizer = optim.Adam(g.Module.parameters(), 1e-4, 0.9, 0.999, 1e-7);
         using var dOptimizer = optim.Adam(d.Module.parameters(), 1e-4, 0.9, 0.999, 1e-7);
-        var step = new TrainingStep(g, d, GanLosses.NonSaturating, gOptimizer, dOptimizer, random, fuseDiscriminatorForward: fuse, freezeDiscriminatorInGeneratorStep: freeze);
+        var step = new TrainingStep(g, d, GanLosses.NonSaturating, gOptimizer, dOptimizer, random, freezeDiscriminatorInGeneratorStep: freeze);
         var loader = new DataLoader(train, batchSize, seed: 1, dropLast: true);
         using var batches = Batches(loader).GetEnumerator();
 
@@ -88,7 +87,7 @@ internal static class StepBenchmark
         Console.WriteLine(JsonSerializer.Serialize(new Dictionary<string, object>
         {
             ["impl"] = "ganmnist", ["arch"] = architecture.ToString().ToLowerInvariant(), ["threads"] = get_num_threads(), ["batch"] = batchSize,
-            ["fused_d_forward"] = step.FusesDiscriminatorForward, ["d_frozen_in_g_step"] = freeze, ["malloc_tuned"] = mallocTuned, ["trim_every"] = mallocTuned ? MallocSettings.TrimEverySteps : 0,
+            ["d_frozen_in_g_step"] = freeze, ["malloc_tuned"] = mallocTuned, ["trim_every"] = mallocTuned ? MallocSettings.TrimEverySteps : 0,
             ["counter_dropout"] = counterDropout,
             ["images_per_second"] = batchSize * steps / median, ["ms_per_step"] = 1000 * median / steps,
             ["peak_rss_mib"] = process.PeakWorkingSet64 / 1048576.0, ["managed_committed_mib"] = GC.GetGCMemoryInfo().TotalCommittedBytes / 1048576.0, ["rss_after_load_mib"] = loadedMib, ["libtorch"] = __version__,

@@ -8,7 +8,7 @@ import sys
 from collections import defaultdict
 
 TARGETS = {"binding": 1.0, "torchsharp": 1.25, "pytorch": 1.6}  # the DCGAN step's targets
-SETTINGS = ["default", "threads=1", "threads=2", "untuned", "no-trim", "d-grads", "libtorch-dropout", "unfused"]
+SETTINGS = ["default", "threads=1", "threads=2", "untuned", "no-trim", "d-grads", "libtorch-dropout"]
 IMPLS = ["ganmnist", "binding", "torchsharp", "pytorch"]
 
 rows = [json.loads(line) for line in open(sys.argv[1]) if line.startswith("{")]
@@ -51,8 +51,7 @@ for arch in archs:
     mem = "; ".join(f"{name} {peer['rss']:.0f}" for name, peer in peers.items() if peer)
     print(f"{arch}: peak RSS MiB (median): ours {ours['rss']:.0f}; {mem}")
     for setting, what in (("untuned", "glibc's malloc left alone: thresholds and trimming"), ("no-trim", "the heap never trimmed"),
-                          ("d-grads", "D's weight gradients computed in G's step"), ("libtorch-dropout", "libtorch's dropout"),
-                          ("unfused", "D's real and fake forwards separate")):
+                          ("d-grads", "D's weight gradients computed in G's step"), ("libtorch-dropout", "libtorch's dropout")):
         lever = summary(arch, "ganmnist", setting)
         if lever:
             print(f"{arch}: lever off ({what}): {lever['ips']:.1f} images/s, peak {lever['rss']:.0f} MiB; the lever is worth {ours['ips'] / lever['ips']:.2f}x")

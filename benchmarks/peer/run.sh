@@ -34,7 +34,6 @@ run() { # impl arch label
   steps=$([ "$arch" = dcgan ] && echo 6 || echo 40)
   case "$label" in
     threads=*) extra=(--threads "${label#threads=}") ;;
-    unfused) extra=(--no-fuse) ;;
     d-grads) extra=(--d-grads-in-g-step) ;;
     untuned) env=(GANMNIST_NATIVE_TUNING=0) ;;
     libtorch-dropout) extra=(--libtorch-dropout) ;;
@@ -52,7 +51,7 @@ configs=()
 for arch in "${archs[@]}"; do
   cs=("ours default" "plain default" "pytorch threads=1" "pytorch threads=2" "ours untuned" "ours d-grads")
   [ -z "$binding" ] || cs+=("binding default")
-  if [ "$arch" = dcgan ]; then cs+=("ours libtorch-dropout"); else cs+=("ours unfused" "ours no-trim"); fi
+  if [ "$arch" = dcgan ]; then cs+=("ours libtorch-dropout"); else cs+=("ours no-trim"); fi
   for c in "${cs[@]}"; do configs+=("$arch $c"); done
 done
 n=${#configs[@]}
