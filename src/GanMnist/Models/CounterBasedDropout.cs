@@ -13,9 +13,9 @@ namespace GanMnist.Models;
 /// bit is a pure function of (seed, element index): two rounds of the 32-bit "lowbias32" mixer (Chris Wellons' hash
 /// prospector, bias 0.17), computed eight lanes at a time, so the mask does not depend on the thread count. The seed is
 /// two draws from libtorch's default generator per call, so <c>manual_seed</c> and checkpointed generator states keep
-/// runs reproducible. Float32 contiguous CPU tensors take this path; others (CUDA, other dtypes) use libtorch's dropout.
-/// The backward multiplies by the saved byte mask and 1/(1−p) with tensor operations, so it is differentiable again
-/// (gradient penalties differentiate through D).
+/// runs reproducible. Float32 CPU tensors take this path; others (CUDA, other dtypes) use libtorch's dropout. The output
+/// is the tensor product of the input and a multiplier (1/(1−p) where kept, 0 where dropped), so autograd differentiates
+/// it to any order with no custom function (gradient penalties differentiate through D).
 /// </summary>
 internal sealed class CounterBasedDropout : nn.Module<Tensor, Tensor>
 {
@@ -69,7 +69,7 @@ internal sealed class CounterBasedDropout : nn.Module<Tensor, Tensor>
         return ((ulong)draws[0] << 32) | (ulong)draws[1];
     }
 
-    /// <summary>The keep bits of elements [0, count): 1 where the element is kept (computed like the forward).</summary>
+    /// <summary>The keep bits of elements [0, count), one element at a time: the definition the vectorised forward is tested against.</summary>
     internal static byte[] Mask(long count, double p, ulong seed)
     {
         var mask = new byte[count];
