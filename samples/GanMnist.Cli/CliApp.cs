@@ -16,7 +16,7 @@ internal static class CliApp
 
     public static async Task<int> RunAsync(string[] args, TextWriter output, TextWriter error)
     {
-        var root = new RootCommand("Train, sample, evaluate and report GANs on MNIST (GanMnist on libtorch).")
+        var root = new RootCommand("Train, sample, evaluate and report GANs on MNIST and its family: Fashion-MNIST, KMNIST, EMNIST, QMNIST (GanMnist on TorchSharp).")
         {
             TrainCommand.Create(output, error),
             GenerateCommand.Create(output),
@@ -85,9 +85,29 @@ internal static class CliApp
         return message.ReplaceLineEndings(" ");
     }
 
-    /// <summary>Where MNIST is looked for: <c>--data</c> when given (downloaded into it when missing), else the library's defaults.</summary>
-    public static MnistDatasetOptions Data(string? directory, bool allowDownload) =>
-        new() { Directory = directory, AllowDownload = allowDownload };
+    /// <summary>
+    /// Which dataset (<c>--dataset</c>) and where it is looked for: <c>--data</c> when given (downloaded into it when missing), else the
+    /// library's defaults.
+    /// </summary>
+    public static MnistDatasetOptions Data(string? directory, bool allowDownload, string? dataset = null)
+    {
+        try
+        {
+            _ = dataset is null ? null : MnistFamily.Get(dataset);
+        }
+        catch (ArgumentException e)
+        {
+            throw new UsageException($"--dataset: {e.Message}");
+        }
+
+        return new() { Directory = directory, AllowDownload = allowDownload, Dataset = dataset ?? MnistFamily.Mnist.Name };
+    }
+
+    /// <summary>The <c>--dataset</c> option: a member of the MNIST family by name.</summary>
+    public static Option<string?> DatasetOption(string defaultText) => new("--dataset")
+    {
+        Description = $"The dataset: {string.Join(", ", MnistFamily.All.Select(d => d.Name))} ({defaultText}).",
+    };
 
     /// <summary>Plain single-line console logs (stderr keeps stdout for results).</summary>
     public static ILoggerFactory Logging(LogLevel minimum) => LoggerFactory.Create(b => b

@@ -6,7 +6,7 @@ using Microsoft.Extensions.Logging;
 
 namespace GanMnist.Cli;
 
-/// <summary><c>ganmnist evaluate</c>: the metrics of a generator or an IDX file, beside those of real MNIST test images.</summary>
+/// <summary><c>ganmnist evaluate</c>: the metrics of a generator or an IDX file, beside those of the dataset's real test images.</summary>
 internal static class EvaluateCommand
 {
     public static Command Create(TextWriter output)
@@ -15,9 +15,13 @@ internal static class EvaluateCommand
         var idx = new Option<string?>("--idx") { Description = "An idx3-ubyte images file (gzip or raw), e.g. from 'generate --idx'." };
         var samples = new Option<int>("--samples") { Description = "Images to generate from the checkpoint.", DefaultValueFactory = _ => 10_000 };
         var seed = new Option<ulong?>("--seed") { Description = "The noise seed (default: the evaluator's fixed seed)." };
-        var data = new Option<string?>("--data") { Description = "The folder with the MNIST files (for the classifier and the reference)." };
+        var data = new Option<string?>("--data") { Description = "The folder with the dataset's files (for the classifier and the reference)." };
+        var dataset = CliApp.DatasetOption("default: the one the generator was trained on, else mnist");
         var json = new Option<string?>("--json") { Description = "Also write the metrics as JSON to this file." };
-        var command = new Command("evaluate", "Measure generated digits: FID, MNIST score, classes, mode collapse, precision and recall.") { checkpoint, idx, samples, seed, data, json };
+        var command = new Command("evaluate", "Measure generated images: FID, MNIST score, classes, mode collapse, precision and recall.")
+        {
+            checkpoint, idx, samples, seed, data, dataset, json,
+        };
         command.SetAction(async (parse, cancellationToken) =>
         {
             var (checkpointPath, idxPath) = (parse.GetValue(checkpoint), parse.GetValue(idx));
@@ -27,12 +31,18 @@ internal static class EvaluateCommand
             }
 
             using var logging = CliApp.Logging(LogLevel.Information);
-            var options = new GanEvaluatorOptions { SampleCount = parse.GetValue(samples), Classifier = { Data = CliApp.Data(parse.GetValue(data), allowDownload: true) } };
+            var file = checkpointPath is null ? null : GenerateCommand.ResolveFile(checkpointPath);
+            var name = parse.GetValue(dataset) ?? (file is null ? null : Checkpoints.GeneratorFile.ReadDataset(file)?.Name);
+            var options = new GanEvaluatorOptions
+            {
+                SampleCount = parse.GetValue(samples),
+                Classifier = { Data = CliApp.Data(parse.GetValue(data), allowDownload: true, name) },
+            };
             using var evaluator = await GanEvaluator.CreateAsync(options, logging.CreateLogger("ganmnist"), cancellationToken);
             EvaluationResult result;
             if (checkpointPath is not null)
             {
-                var generator = GenerateCommand.Load(checkpointPath);
+                var generator = Checkpoints.GeneratorFile.Load(file!);
                 try
                 {
                     result = evaluator.Evaluate(generator, seed: parse.GetValue(seed));
@@ -60,7 +70,7 @@ internal static class EvaluateCommand
                 Row(output, "conditional accuracy", accuracy, null, "P1");
             }
 
-            await output.WriteLineAsync($"class histogram: {string.Join(" ", result.ClassCounts.Select((c, d) => $"{d}:{c}"))}");
+            await output.WriteLineAsync($"class histogram: {string.Join(" ", result.ClassCounts.Select((c, d) => $"{(d < result.ClassNames.Count ? result.ClassNames[d] : d)}:{c}"))}");
             await output.WriteLineAsync(result.ModeCollapse ? $"MODE COLLAPSE: {result.ModeCollapseReason}" : "mode collapse: no");
             await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"{result.SampleCount} images measured in {result.Duration.TotalSeconds:F1} s"));
             if (parse.GetValue(json) is { } jsonPath)

@@ -17,11 +17,14 @@ internal static class GenerateCommand
         var seed = new Option<ulong>("--seed") { Description = "The noise seed (the same seed gives the same images).", DefaultValueFactory = _ => 0 };
         var png = new Option<string?>("--png") { Description = "Write the images as a PNG grid to this file." };
         var idx = new Option<string?>("--idx") { Description = "Write the images as an idx3-ubyte file (MNIST's format)." };
-        var digit = new Option<int?>("--digit") { Description = "The digit to generate (conditional generators only)." };
-        var command = new Command("generate", "Generate images from a trained generator.") { checkpoint, count, seed, png, idx, digit };
+        var classOption = new Option<string?>("--class", "--digit")
+        {
+            Description = "The class to generate, by index (0-based) or name, e.g. 7 or 'Ankle boot' (conditional generators only).",
+        };
+        var command = new Command("generate", "Generate images from a trained generator.") { checkpoint, count, seed, png, idx, classOption };
         command.SetAction(parse =>
         {
-            var (n, pngPath, idxPath, wanted) = (parse.GetValue(count), parse.GetValue(png), parse.GetValue(idx), parse.GetValue(digit));
+            var (n, pngPath, idxPath, asked) = (parse.GetValue(count), parse.GetValue(png), parse.GetValue(idx), parse.GetValue(classOption));
             if (n < 1)
             {
                 throw new UsageException($"--count must be at least 1 (was {n}).");
@@ -32,15 +35,11 @@ internal static class GenerateCommand
                 pngPath = "samples.png";
             }
 
-            var generator = Load(parse.GetValue(checkpoint)!);
+            var file = ResolveFile(parse.GetValue(checkpoint)!);
+            var generator = GeneratorFile.Load(file);
             try
             {
-                if (wanted is { } d && (generator.ClassCount == 0 || d < 0 || d >= generator.ClassCount))
-                {
-                    throw new UsageException(generator.ClassCount == 0
-                        ? "--digit needs a conditional generator; this one is unconditional."
-                        : $"--digit must be in 0..{generator.ClassCount - 1} (was {d}).");
-                }
+                int? wanted = asked is null ? null : ClassIndex(asked, generator, GeneratorFile.ReadDataset(file));
 
                 using var scope = NewDisposeScope();
                 var labels = generator.ClassCount == 0 ? null
@@ -68,8 +67,32 @@ internal static class GenerateCommand
         return command;
     }
 
+    /// <summary>The class <c>--class</c> names, by index or by the dataset's class name.</summary>
+    private static int ClassIndex(string asked, IGenerator generator, DatasetInfo? dataset)
+    {
+        if (generator.ClassCount == 0)
+        {
+            throw new UsageException("--class needs a conditional generator; this one is unconditional.");
+        }
+
+        var index = dataset is not null && dataset.ClassCount == generator.ClassCount ? dataset.ClassIndex(asked)
+            : int.TryParse(asked, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var i) && i < generator.ClassCount ? i : -1;
+        if (index < 0)
+        {
+            var names = dataset is not null && dataset.ClassCount == generator.ClassCount
+                ? $" or one of {dataset.DisplayName}'s classes: {string.Join(", ", dataset.ClassNames.Select(c => $"'{c}'"))}"
+                : string.Empty;
+            throw new UsageException($"--class '{asked}' is not a class of this generator; give 0..{generator.ClassCount - 1}{names}.");
+        }
+
+        return index;
+    }
+
     /// <summary>A generator file, or a run folder's <c>generator.safetensors</c>.</summary>
-    internal static IGenerator Load(string path)
+    internal static IGenerator Load(string path) => GeneratorFile.Load(ResolveFile(path));
+
+    /// <summary>The generator file a <c>--checkpoint</c> names: the file itself, or a run folder's <c>generator.safetensors</c>.</summary>
+    internal static string ResolveFile(string path)
     {
         var file = Directory.Exists(path) ? Path.Combine(path, "generator.safetensors") : path;
         if (!File.Exists(file))
@@ -79,6 +102,6 @@ internal static class GenerateCommand
                 : $"The generator file '{path}' does not exist.");
         }
 
-        return GeneratorFile.Load(file);
+        return file;
     }
 }

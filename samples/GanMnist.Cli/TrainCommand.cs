@@ -15,7 +15,8 @@ internal static class TrainCommand
     public static Command Create(TextWriter output, TextWriter error)
     {
         var preset = new Option<GanPreset>("--preset") { Description = "The recipe to start from: quick, dcgan, mlp or none.", DefaultValueFactory = _ => GanPreset.Quick };
-        var epochs = new Option<int?>("--epochs") { Description = "Passes over MNIST." };
+        var epochs = new Option<int?>("--epochs") { Description = "Passes over the training images." };
+        var dataset = CliApp.DatasetOption("default mnist");
         var batchSize = new Option<int?>("--batch-size") { Description = "Real images per batch." };
         var lr = new Option<double?>("--lr") { Description = "Adam learning rate of both networks." };
         var lrD = new Option<double?>("--lr-d") { Description = "The discriminator's learning rate (TTUR), when it differs." };
@@ -24,8 +25,8 @@ internal static class TrainCommand
         var seed = new Option<ulong?>("--seed") { Description = "The seed of the run (a random one is drawn and logged otherwise)." };
         var device = new Option<string?>("--device") { Description = "cpu, cuda, cuda:N or auto." };
         var threads = new Option<int?>("--threads") { Description = "libtorch intra-op threads (default: one per core)." };
-        var data = new Option<string?>("--data") { Description = "The folder with the MNIST files (downloaded into it when missing)." };
-        var noDownload = new Option<bool>("--no-download") { Description = "Never download MNIST." };
+        var data = new Option<string?>("--data") { Description = "The folder with the dataset's files (downloaded into it when missing)." };
+        var noDownload = new Option<bool>("--no-download") { Description = "Never download the dataset." };
         var outDir = new Option<string?>("--out") { Description = "The run folder (default: runs/<preset>)." };
         var resume = new Option<string?>("--resume") { Description = "Continue a run: a run folder or a checkpoint file." };
         var evaluateEvery = new Option<int>("--evaluate-every")
@@ -39,9 +40,9 @@ internal static class TrainCommand
             Description = "Any GanTrainerOptions property, as Name=Value (repeatable), e.g. --set DiscriminatorSteps=2.",
             AllowMultipleArgumentsPerToken = false,
         };
-        var command = new Command("train", "Train a GAN on MNIST; writes samples, history, charts, checkpoints, generator.safetensors and report.html.")
+        var command = new Command("train", "Train a GAN on MNIST or another dataset of the family; writes samples, history, charts, checkpoints, generator.safetensors and report.html.")
         {
-            preset, epochs, batchSize, lr, lrD, loss, smoothing, seed, device, threads, data, noDownload, outDir, resume, evaluateEvery, evaluationSamples, set,
+            preset, dataset, epochs, batchSize, lr, lrD, loss, smoothing, seed, device, threads, data, noDownload, outDir, resume, evaluateEvery, evaluationSamples, set,
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
@@ -65,7 +66,7 @@ internal static class TrainCommand
             options.EvaluationSamples = parse.GetValue(evaluationSamples) ?? options.EvaluationSamples;
             options.OutputDirectory = parse.GetValue(outDir)
                 ?? (options.ResumeFrom is { } from && Directory.Exists(from) ? from : Path.Combine("runs", options.Preset.ToString().ToLowerInvariant()));
-            return await RunAsync(options, CliApp.Data(parse.GetValue(data), !parse.GetValue(noDownload)), output, error, cancellationToken);
+            return await RunAsync(options, CliApp.Data(parse.GetValue(data), !parse.GetValue(noDownload), parse.GetValue(dataset)), output, error, cancellationToken);
         });
         return command;
     }
@@ -110,7 +111,7 @@ internal static class TrainCommand
         var trainer = new GanTrainer(options, logger); // validates: every invalid option at once (exit code 2)
         using var train = await MnistDataset.LoadAsync(MnistSplit.Train, data, logger: logger, cancellationToken: cancellationToken);
         await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
-            $"Training {options.Preset} ({options.Architecture}, {options.Loss}) for {options.Epochs} epochs on {train.Count} images; run folder {Path.GetFullPath(options.OutputDirectory)}"));
+            $"Training {options.Preset} ({options.Architecture}, {options.Loss}) for {options.Epochs} epochs on {train.Count} {train.Info.DisplayName} images; run folder {Path.GetFullPath(options.OutputDirectory)}"));
         TrainingResult result;
         try
         {

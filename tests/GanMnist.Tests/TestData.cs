@@ -9,6 +9,10 @@ internal static class TestData
     /// <summary>GANMNIST_DATA when set (CI), else ../shared/mnist beside the repository.</summary>
     public static string MnistDirectory { get; } = Locate();
 
+    /// <summary>Debian's dataset-fashion-mnist package (.ci/run installs it): the four original Fashion-MNIST files.</summary>
+    public static string FashionMnistDirectory { get; } = Directory.Exists("/usr/share/datasets/fashion-mnist") ? "/usr/share/datasets/fashion-mnist"
+        : throw new DirectoryNotFoundException("Fashion-MNIST test data not found at '/usr/share/datasets/fashion-mnist'; install Debian's dataset-fashion-mnist package (.ci/run does).");
+
     private static string Locate()
     {
         var fromEnvironment = Environment.GetEnvironmentVariable("GANMNIST_DATA");

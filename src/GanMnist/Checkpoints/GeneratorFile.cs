@@ -24,7 +24,9 @@ public static class GeneratorFile
     /// <param name="architecture">Its architecture, or null for a custom model (its tensors load with <see cref="SafeTensorsFile.Read"/>).</param>
     /// <param name="leakyReluSlope">The LeakyReLU slope it was built with.</param>
     /// <param name="mlpActivation">The MLP activation it was built with.</param>
-    public static void Save(IGenerator generator, string path, GanArchitecture? architecture, double leakyReluSlope = 0.2, MlpActivation mlpActivation = MlpActivation.Relu)
+    /// <param name="dataset">The dataset it was trained on, recorded with its class names (for <c>generate --class NAME</c> and evaluation).</param>
+    public static void Save(IGenerator generator, string path, GanArchitecture? architecture, double leakyReluSlope = 0.2, MlpActivation mlpActivation = MlpActivation.Relu,
+        Data.DatasetInfo? dataset = null)
     {
         ArgumentNullException.ThrowIfNull(generator);
         using var scope = NewDisposeScope();
@@ -39,6 +41,11 @@ public static class GeneratorFile
             ["leaky_relu_slope"] = leakyReluSlope.ToString("R", CultureInfo.InvariantCulture),
             ["mlp_activation"] = mlpActivation.ToString(),
         };
+        if (dataset is not null)
+        {
+            metadata["dataset"] = dataset.Name;
+        }
+
         SafeTensorsFile.Write(path, generator.Module.state_dict(), metadata);
     }
 
@@ -59,10 +66,12 @@ public static class GeneratorFile
             throw new InvalidDataException($"'{path}' holds a '{architectureName}' generator, which GanMnist cannot rebuild; read its tensors with SafeTensorsFile.Read and load them into your module.");
         }
 
+        var classCount = content.Metadata.ContainsKey("class_count") ? ParseInt(content, "class_count", path) : 0;
         var generator = GanModels.CreateGenerator(architecture,
             ParseInt(content, "latent_size", path),
             double.Parse(content.Require("leaky_relu_slope", path), CultureInfo.InvariantCulture),
-            mlpActivation: Enum.Parse<MlpActivation>(content.Require("mlp_activation", path)));
+            mlpActivation: Enum.Parse<MlpActivation>(content.Require("mlp_activation", path)),
+            classCount: classCount >= 2 ? classCount : GanModels.ClassCount);
         try
         {
             LoadInto(generator.Module, content.Tensors, path, prefix: string.Empty);
@@ -76,19 +85,31 @@ public static class GeneratorFile
         }
     }
 
-    /// <summary><paramref name="count"/> images of the digit <paramref name="digit"/> from a conditional generator, noise drawn with <paramref name="seed"/>; the caller owns them.</summary>
-    /// <exception cref="ArgumentException">The generator is unconditional, or the digit is not one of its classes.</exception>
-    public static Tensor Generate(this IGenerator generator, int count, ulong seed, int digit)
+    /// <summary>
+    /// The dataset a generator file says it was trained on (files from before datasets were named say nothing: MNIST), or null
+    /// when it names one this library does not know.
+    /// </summary>
+    /// <exception cref="InvalidDataException">The file is malformed.</exception>
+    public static Data.DatasetInfo? ReadDataset(string path)
+    {
+        using var content = SafeTensorsFile.Read(path);
+        return !content.Metadata.TryGetValue("dataset", out var name) ? Data.MnistFamily.Mnist
+            : Data.MnistFamily.TryGet(name, out var dataset) ? dataset : null;
+    }
+
+    /// <summary><paramref name="count"/> images of class <paramref name="classIndex"/> (0-based) from a conditional generator, noise drawn with <paramref name="seed"/>; the caller owns them.</summary>
+    /// <exception cref="ArgumentException">The generator is unconditional, or the class is not one of its classes.</exception>
+    public static Tensor Generate(this IGenerator generator, int count, ulong seed, int classIndex)
     {
         ArgumentNullException.ThrowIfNull(generator);
         if (generator.ClassCount == 0)
         {
-            throw new ArgumentException("The generator is unconditional; it cannot be asked for a digit.", nameof(generator));
+            throw new ArgumentException("The generator is unconditional; it cannot be asked for a class.", nameof(generator));
         }
 
-        ArgumentOutOfRangeException.ThrowIfNegative(digit);
-        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(digit, generator.ClassCount);
-        using var labels = full([count], digit, ScalarType.Int64);
+        ArgumentOutOfRangeException.ThrowIfNegative(classIndex);
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(classIndex, generator.ClassCount);
+        using var labels = full([count], classIndex, ScalarType.Int64);
         return generator.Generate(count, seed, labels);
     }
 

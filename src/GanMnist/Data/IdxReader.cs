@@ -36,6 +36,7 @@ internal static class IdxReader
 {
     internal const int ImagesMagic = 0x00000803; // unsigned bytes, 3 dimensions (2051)
     internal const int LabelsMagic = 0x00000801; // unsigned bytes, 1 dimension (2049)
+    internal const int ExtendedLabelsMagic = 0x00000C02; // int32, 2 dimensions (QMNIST)
     internal const int ImageSize = 28;
     internal const int ClassCount = 10;
 
@@ -77,9 +78,21 @@ internal static class IdxReader
         }
     }
 
-    internal static byte[] ReadLabels(string path)
+    /// <summary>Labels of a dataset with 10 classes stored as 0..9 (MNIST's own files).</summary>
+    internal static byte[] ReadLabels(string path) => ReadLabels(path, LabelFormat.Idx1Ubyte, 0, ClassCount);
+
+    /// <summary>
+    /// The class indices (label - <paramref name="firstLabel"/>) of a labels file; every label must lie in
+    /// [<paramref name="firstLabel"/>, <paramref name="firstLabel"/> + <paramref name="classCount"/>).
+    /// </summary>
+    internal static byte[] ReadLabels(string path, LabelFormat format, int firstLabel, int classCount)
     {
         using var stream = Open(path, out var compressed);
+        if (format == LabelFormat.Idx2Int)
+        {
+            return ReadExtendedLabels(stream, path, compressed, firstLabel, classCount);
+        }
+
         var header = ReadHeader(stream, path, 8, compressed);
         CheckMagic(header, path, LabelsMagic, "labels", 1);
         var count = ReadCount(header, 4, path);
@@ -87,14 +100,51 @@ internal static class IdxReader
         ReadPayload(stream, path, labels, $"{count} labels", compressed);
         for (var i = 0; i < labels.Length; i++)
         {
-            if (labels[i] >= ClassCount)
-            {
-                throw Invalid(path, $"label {labels[i]} at index {i} is outside 0..{ClassCount - 1}");
-            }
+            labels[i] = ToClass(labels[i], i, path, firstLabel, classCount);
         }
 
         return labels;
     }
+
+    /// <summary>QMNIST's extended labels: int32 (N, 8), big-endian, the class in column 0.</summary>
+    private static byte[] ReadExtendedLabels(Stream stream, string path, bool compressed, int firstLabel, int classCount)
+    {
+        var header = ReadHeader(stream, path, 12, compressed);
+        var magic = BinaryPrimitives.ReadInt32BigEndian(header);
+        if (magic != ExtendedLabelsMagic)
+        {
+            throw Invalid(path, $"is not an IDX file of 32-bit integers in two dimensions: magic number 0x{magic:X8}, expected 0x{ExtendedLabelsMagic:X8} (QMNIST's extended labels)");
+        }
+
+        var count = ReadCount(header, 4, path);
+        var columns = ReadCount(header, 8, path);
+        if (columns != 8)
+        {
+            throw Invalid(path, $"has {columns} columns of label information, expected 8 (QMNIST's extended labels)");
+        }
+
+        var what = $"{count} rows of 8 int32 labels";
+        var length = (long)count * columns * sizeof(int);
+        if (length > Array.MaxLength)
+        {
+            throw Invalid(path, $"declares {what}, too large to load");
+        }
+
+        var raw = new byte[length];
+        ReadPayload(stream, path, raw, what, compressed);
+        var labels = new byte[count];
+        for (var i = 0; i < count; i++)
+        {
+            labels[i] = ToClass(BinaryPrimitives.ReadInt32BigEndian(raw.AsSpan(i * columns * sizeof(int))), i, path, firstLabel, classCount);
+        }
+
+        return labels;
+    }
+
+    private static byte ToClass(int label, int index, string path, int firstLabel, int classCount) =>
+        label >= firstLabel && label < firstLabel + classCount
+            ? (byte)(label - firstLabel)
+            : throw Invalid(path, $"label {label} at index {index} is outside {firstLabel}..{firstLabel + classCount - 1}, the dataset's {classCount} classes");
 
     private static Stream Open(string path, out bool compressed)
     {
@@ -185,5 +235,5 @@ internal static class IdxReader
     }
 
     private static InvalidDataException Invalid(string path, string problem, Exception? inner = null) =>
-        new($"MNIST file '{path}' {problem}.", inner);
+        new($"Dataset file '{path}' {problem}.", inner);
 }

@@ -1,3 +1,4 @@
+using System.IO.Compression;
 using System.Net;
 using System.Security.Cryptography;
 using Microsoft.Extensions.Logging;
@@ -5,7 +6,7 @@ using Microsoft.Extensions.Logging;
 namespace GanMnist.Data;
 
 /// <summary>
-/// Downloads an original MNIST file: mirror after mirror until one gives the right SHA-256. Bytes go to
+/// Downloads a dataset's published file: mirror after mirror until one gives the published digest. Bytes go to
 /// a temporary file in the target folder, renamed to the final name only once complete and verified;
 /// a failed, cancelled or corrupt download never leaves a file under the final name.
 /// </summary>
@@ -22,10 +23,9 @@ internal sealed partial class MnistDownloader(HttpClient http, ILogger logger)
     /// <summary>Downloads <paramref name="fileName"/> into <paramref name="directory"/> and returns its path.</summary>
     /// <exception cref="IOException">No mirror gave the file; the message lists each mirror's failure.</exception>
     /// <exception cref="OperationCanceledException">Cancelled; nothing is left behind.</exception>
-    internal async Task<string> DownloadAsync(string fileName, string directory, IEnumerable<Uri> mirrors, TimeSpan timeout,
+    internal async Task<string> DownloadAsync(string fileName, FileDigest? expected, string directory, IEnumerable<Uri> mirrors, TimeSpan timeout,
         IProgress<MnistDownloadProgress>? progress, CancellationToken cancellationToken)
     {
-        var expected = MnistFiles.Sha256[fileName];
         Directory.CreateDirectory(directory);
         var final = Path.Combine(directory, fileName);
         var failures = new List<string>();
@@ -58,7 +58,7 @@ internal sealed partial class MnistDownloader(HttpClient http, ILogger logger)
     }
 
     /// <summary>One attempt: null on success, else why it failed (cancellation by the caller propagates).</summary>
-    private async Task<string?> TryDownloadAsync(Uri source, string temporary, string expectedSha256, TimeSpan timeout,
+    private async Task<string?> TryDownloadAsync(Uri source, string temporary, FileDigest? expected, TimeSpan timeout,
         IProgress<MnistDownloadProgress>? progress, CancellationToken cancellationToken)
     {
         using var limit = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
@@ -72,7 +72,7 @@ internal sealed partial class MnistDownloader(HttpClient http, ILogger logger)
             }
 
             var total = response.Content.Headers.ContentLength;
-            using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+            using var hash = IncrementalHash.CreateHash(expected?.Algorithm ?? HashAlgorithmName.SHA256);
             long received = 0;
             var stream = await response.Content.ReadAsStreamAsync(limit.Token).ConfigureAwait(false);
             await using (stream.ConfigureAwait(false))
@@ -106,7 +106,8 @@ internal sealed partial class MnistDownloader(HttpClient http, ILogger logger)
             }
 
             var actual = Convert.ToHexStringLower(hash.GetHashAndReset());
-            return actual == expectedSha256 ? null : $"SHA-256 {actual} does not match the original's {expectedSha256} ({received} bytes received)";
+            return expected is null || actual == expected.Hex ? null
+                : $"{Display(expected.Algorithm)} {actual} does not match the published {expected.Hex} ({received} bytes received)";
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
@@ -117,6 +118,44 @@ internal sealed partial class MnistDownloader(HttpClient http, ILogger logger)
             return e.Message;
         }
     }
+
+    /// <summary>
+    /// Extracts one member of a zip archive (EMNIST's <c>gzip.zip</c>) into <paramref name="directory"/> as
+    /// <paramref name="fileName"/>, atomically: a temporary file renamed once complete.
+    /// </summary>
+    /// <exception cref="InvalidDataException">The archive is not a zip or lacks the member; the message names both.</exception>
+    internal string Extract(string archive, string member, string directory, string fileName)
+    {
+        Directory.CreateDirectory(directory);
+        var final = Path.Combine(directory, fileName);
+        var temporary = Path.Combine(directory, $".{fileName}.{Guid.NewGuid():N}.part");
+        try
+        {
+            using (var zip = ZipFile.OpenRead(archive))
+            {
+                var entry = zip.GetEntry(member)
+                    ?? throw new InvalidDataException($"Archive '{archive}' has no member '{member}' ({zip.Entries.Count} members, e.g. '{zip.Entries.FirstOrDefault()?.FullName}').");
+                entry.ExtractToFile(temporary);
+            }
+
+            File.Move(temporary, final, overwrite: true);
+            LogExtracted(logger, member, archive, final);
+            return final;
+        }
+        catch (InvalidDataException e) when (!e.Message.StartsWith("Archive '", StringComparison.Ordinal))
+        {
+            throw new InvalidDataException($"Archive '{archive}' cannot be read as a zip file ({e.Message}).", e);
+        }
+        finally
+        {
+            File.Delete(temporary);
+        }
+    }
+
+    private static string Display(HashAlgorithmName algorithm) => algorithm == HashAlgorithmName.SHA256 ? "SHA-256" : algorithm.Name!;
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Extracted {Member} from {Archive} as {Path}")]
+    private static partial void LogExtracted(ILogger logger, string member, string archive, string path);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Downloading {FileName} from {Source}")]
     private static partial void LogDownloading(ILogger logger, string fileName, Uri source);

@@ -49,36 +49,45 @@ public static class MnistScore
     }
 }
 
-/// <summary>How predictions spread over the digits, and whether that looks like mode collapse.</summary>
+/// <summary>
+/// How predictions spread over the classes, and whether that looks like mode collapse: a class whose share is far from
+/// its share among the reference (real) images, as the same classifier sees them.
+/// </summary>
 internal sealed record ClassHistogram(long[] Counts, int Covered, double Largest, double Smallest, string? Alarm)
 {
-    public static ClassHistogram Of(IReadOnlyList<int> predicted, GanEvaluatorOptions options)
+    public static ClassHistogram Of(IReadOnlyList<int> predicted, IReadOnlyList<double> referenceShares, IReadOnlyList<string> names, GanEvaluatorOptions options)
     {
-        var counts = new long[10];
-        foreach (var digit in predicted)
+        var classes = referenceShares.Count;
+        var counts = new long[classes];
+        foreach (var c in predicted)
         {
-            counts[digit]++;
+            counts[c]++;
         }
 
         var total = (double)Math.Max(predicted.Count, 1);
         var shares = counts.Select(c => c / total).ToArray();
+        var present = Enumerable.Range(0, classes).Where(c => referenceShares[c] > 0).ToList(); // classes the real data shows
         var reasons = new List<string>();
-        var over = Enumerable.Range(0, 10).Where(d => shares[d] > options.MaxClassShare).ToList();
+        var over = present.Where(c => shares[c] > options.MaxClassRatio * referenceShares[c]).ToList();
         if (over.Count > 0)
         {
-            reasons.Add(Describe(over, shares, string.Create(CultureInfo.InvariantCulture, $"over {options.MaxClassShare * 100:0.#}%")));
+            reasons.Add(Describe(over, shares, referenceShares, names, string.Create(CultureInfo.InvariantCulture, $"over {options.MaxClassRatio:0.##}x")));
         }
 
-        var under = Enumerable.Range(0, 10).Where(d => shares[d] < options.MinClassShare).ToList();
+        var under = present.Where(c => shares[c] < options.MinClassRatio * referenceShares[c]).ToList();
         if (under.Count > 0)
         {
-            reasons.Add(Describe(under, shares, string.Create(CultureInfo.InvariantCulture, $"under {options.MinClassShare * 100:0.#}%")));
+            reasons.Add(Describe(under, shares, referenceShares, names, string.Create(CultureInfo.InvariantCulture, $"under {options.MinClassRatio:0.##}x")));
         }
 
-        return new ClassHistogram(counts, shares.Count(s => s >= options.CoveredClassShare), shares.Max(), shares.Min(),
+        return new ClassHistogram(counts, present.Count(c => shares[c] >= options.CoveredClassRatio * referenceShares[c] && shares[c] > 0), shares.Max(), shares.Min(),
             reasons.Count == 0 ? null : string.Join("; ", reasons));
     }
 
-    private static string Describe(List<int> digits, double[] shares, string limit) => string.Create(CultureInfo.InvariantCulture,
-        $"{(digits.Count == 1 ? "digit" : "digits")} {string.Join(", ", digits.Select(d => $"{d} ({shares[d] * 100:F1}%)"))} {(digits.Count == 1 ? "has" : "have")} a share {limit} (uniform is 10%)");
+    private static string Describe(List<int> classes, double[] shares, IReadOnlyList<double> reference, IReadOnlyList<string> names, string limit)
+    {
+        var listed = classes.Take(8).Select(c => string.Create(CultureInfo.InvariantCulture, $"'{names[c]}' ({shares[c] * 100:F1}%, real {reference[c] * 100:F1}%)"));
+        var more = classes.Count > 8 ? $" and {classes.Count - 8} more" : string.Empty;
+        return $"{(classes.Count == 1 ? "class" : "classes")} {string.Join(", ", listed)}{more} {(classes.Count == 1 ? "has" : "have")} a share {limit} the real share";
+    }
 }

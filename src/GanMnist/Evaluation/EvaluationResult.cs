@@ -5,8 +5,8 @@ namespace GanMnist.Evaluation;
 
 /// <summary>
 /// The metrics of one set of images, measured with <see cref="MnistClassifier"/> against the reference
-/// (MNIST training images). Lower Fréchet distance is better; the MNIST score is at most 10 (confident
-/// and uniformly spread over the digits); precision says how many samples look real, recall how much of
+/// (the dataset's training images). Lower Fréchet distance is better; the MNIST score is at most the number of
+/// classes (confident and uniformly spread); precision says how many samples look real, recall how much of
 /// the real variety the samples cover.
 /// </summary>
 public sealed record EvaluationResult
@@ -30,7 +30,7 @@ public sealed record EvaluationResult
         public const string Precision = "precision";
         /// <summary>Recall.</summary>
         public const string Recall = "recall";
-        /// <summary>Share of conditional samples classified as the digit asked for.</summary>
+        /// <summary>Share of conditional samples classified as the class asked for.</summary>
         public const string ConditionalAccuracy = "conditional_accuracy";
     }
 
@@ -40,22 +40,28 @@ public sealed record EvaluationResult
     /// <summary>The squared Fréchet distance between the images' and the reference's classifier features ("FID").</summary>
     public required double FrechetDistance { get; init; }
 
-    /// <summary>The Inception score computed with the classifier's softmax: exp(E KL(p(y|x) ‖ p(y))), from 1 to 10.</summary>
+    /// <summary>The Inception score computed with the classifier's softmax: exp(E KL(p(y|x) ‖ p(y))), from 1 to the number of classes.</summary>
     public required double MnistScore { get; init; }
 
-    /// <summary>How many images the classifier assigned to each digit 0..9.</summary>
+    /// <summary>How many images the classifier assigned to each class, indexed by class.</summary>
     public required IReadOnlyList<long> ClassCounts { get; init; }
 
-    /// <summary>Digits holding at least <see cref="GanEvaluatorOptions.CoveredClassShare"/> of the images.</summary>
+    /// <summary>The classes' names, indexed by class (the classifier's dataset's); empty when not known.</summary>
+    public IReadOnlyList<string> ClassNames { get; init; } = [];
+
+    /// <summary>Classes holding at least <see cref="GanEvaluatorOptions.CoveredClassRatio"/> of their real share of the images.</summary>
     public required int ClassesCovered { get; init; }
 
-    /// <summary>The share of the most frequent digit.</summary>
+    /// <summary>The share of the most frequent class.</summary>
     public required double LargestClassShare { get; init; }
 
-    /// <summary>The share of the least frequent digit.</summary>
+    /// <summary>The share of the least frequent class.</summary>
     public required double SmallestClassShare { get; init; }
 
-    /// <summary>Whether a digit's share is outside [<see cref="GanEvaluatorOptions.MinClassShare"/>, <see cref="GanEvaluatorOptions.MaxClassShare"/>].</summary>
+    /// <summary>
+    /// Whether a class's share is outside [<see cref="GanEvaluatorOptions.MinClassRatio"/>, <see cref="GanEvaluatorOptions.MaxClassRatio"/>]
+    /// times its share among the real reference images.
+    /// </summary>
     public required bool ModeCollapse { get; init; }
 
     /// <summary>Why the mode-collapse alarm was raised; null when it was not.</summary>
@@ -67,7 +73,7 @@ public sealed record EvaluationResult
     /// <summary>The share of the reference inside the images' k-NN manifold; null when not computed.</summary>
     public double? Recall { get; init; }
 
-    /// <summary>For a conditional generator, the share of images classified as the digit they were generated for; else null.</summary>
+    /// <summary>For a conditional generator, the share of images classified as the class they were generated for; else null.</summary>
     public double? ConditionalAccuracy { get; init; }
 
     /// <summary>The time the evaluation took (generation, features and statistics).</summary>
@@ -107,7 +113,7 @@ public sealed record EvaluationResult
     public override string ToString()
     {
         var text = new StringBuilder();
-        text.Append(CultureInfo.InvariantCulture, $"FID {FrechetDistance:F3}, MNIST score {MnistScore:F2}, {ClassesCovered}/10 classes ({SmallestClassShare * 100:F1}%-{LargestClassShare * 100:F1}%)");
+        text.Append(CultureInfo.InvariantCulture, $"FID {FrechetDistance:F3}, MNIST score {MnistScore:F2}, {ClassesCovered}/{ClassCounts.Count} classes ({SmallestClassShare * 100:F1}%-{LargestClassShare * 100:F1}%)");
         if (Precision is { } precision && Recall is { } recall)
         {
             text.Append(CultureInfo.InvariantCulture, $", precision {precision:F3}, recall {recall:F3}");

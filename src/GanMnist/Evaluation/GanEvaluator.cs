@@ -12,9 +12,9 @@ using static TorchSharp.torch;
 namespace GanMnist.Evaluation;
 
 /// <summary>
-/// Measures generated digits: Fréchet distance ("FID") and precision/recall against a reference set of MNIST
+/// Measures generated images: Fréchet distance ("FID") and precision/recall against a reference set of the dataset's
 /// training images in <see cref="MnistClassifier"/> feature space, the MNIST score, the class histogram and a
-/// mode-collapse alarm. <see cref="Real"/> holds the same metrics for real MNIST test images, the values a
+/// mode-collapse alarm. <see cref="Real"/> holds the same metrics for the real test images, the values a
 /// perfect generator would approach. Works on a generator, a tensor of images or an IDX file, and inside
 /// training through <see cref="AsTrainingCallback"/>.
 /// </summary>
@@ -23,6 +23,7 @@ public sealed partial class GanEvaluator : IDisposable
     private readonly bool _ownsClassifier;
     private readonly ILogger _logger;
     private readonly GaussianStatistics _referenceStatistics;
+    private readonly double[] _referenceShares;
     private Tensor _referenceFeatures;
     private Tensor? _referenceRadii;
 
@@ -32,8 +33,16 @@ public sealed partial class GanEvaluator : IDisposable
         var clock = Stopwatch.StartNew();
         using (var scope = NewDisposeScope())
         {
-            var (features, _) = classifier.Classify(referenceImages, options.BatchSize);
+            var (features, probabilities) = classifier.Classify(referenceImages, options.BatchSize);
             _referenceStatistics = GaussianStatistics.Of(features);
+            // The reference's class shares as the classifier sees them: the yardstick of the histogram's alarm (EMNIST ByClass is far from uniform).
+            var predicted = probabilities.argmax(1).to(ScalarType.Int64, CPU).ToArray<long>();
+            _referenceShares = new double[classifier.ClassCount];
+            foreach (var c in predicted)
+            {
+                _referenceShares[c] += 1.0 / predicted.Length;
+            }
+
             _referenceFeatures = features.DetachFromDisposeScope();
             _referenceRadii = options.PrecisionRecall
                 ? NearestNeighbourManifold.SquaredRadii(features, options.NearestNeighbours).DetachFromDisposeScope()
@@ -61,8 +70,9 @@ public sealed partial class GanEvaluator : IDisposable
     public long ReferenceCount => _referenceStatistics.Count;
 
     /// <summary>
-    /// Loads (or trains and caches) the classifier, takes <see cref="GanEvaluatorOptions.ReferenceCount"/> MNIST training
-    /// images as the reference and measures the MNIST test set as <see cref="Real"/>. MNIST is found (or downloaded) as
+    /// Loads (or trains and caches) the classifier of the dataset <see cref="MnistClassifierOptions.Data"/> names (MNIST by
+    /// default), takes <see cref="GanEvaluatorOptions.ReferenceCount"/> of its training images (at most the split's size) as the
+    /// reference and measures its test split as <see cref="Real"/>. The files are found (or downloaded) as
     /// <see cref="MnistClassifierOptions.Data"/> says.
     /// </summary>
     /// <exception cref="ArgumentException">The options are invalid; the message lists every problem.</exception>
@@ -110,7 +120,7 @@ public sealed partial class GanEvaluator : IDisposable
     /// <summary>
     /// Generates <paramref name="sampleCount"/> images (default <see cref="GanEvaluatorOptions.SampleCount"/>) in evaluation
     /// mode from noise drawn with <paramref name="seed"/> (default <see cref="GanEvaluatorOptions.Seed"/>) and measures them.
-    /// A conditional generator is asked for each digit in turn, and <see cref="EvaluationResult.ConditionalAccuracy"/> reports
+    /// A conditional generator is asked for each class in turn, and <see cref="EvaluationResult.ConditionalAccuracy"/> reports
     /// how many came out as asked.
     /// </summary>
     public EvaluationResult Evaluate(IGenerator generator, int? sampleCount = null, ulong? seed = null)
@@ -229,13 +239,14 @@ public sealed partial class GanEvaluator : IDisposable
         var fid = FrechetDistance.Between(statistics, _referenceStatistics);
         var count = (int)images.size(0);
         var p = probabilities.to(ScalarType.Float64, CPU).ToArray<double>();
+        var classes = Classifier.ClassCount;
         var predicted = new int[count];
         for (var i = 0; i < count; i++)
         {
             var best = 0;
-            for (var c = 1; c < 10; c++)
+            for (var c = 1; c < classes; c++)
             {
-                if (p[(i * 10) + c] > p[(i * 10) + best])
+                if (p[(i * classes) + c] > p[(i * classes) + best])
                 {
                     best = c;
                 }
@@ -244,7 +255,7 @@ public sealed partial class GanEvaluator : IDisposable
             predicted[i] = best;
         }
 
-        var histogram = ClassHistogram.Of(predicted, Options);
+        var histogram = ClassHistogram.Of(predicted, _referenceShares, Classifier.ClassNames, Options);
         double? precision = null, recall = null;
         if (_referenceRadii is not null)
         {
@@ -264,8 +275,9 @@ public sealed partial class GanEvaluator : IDisposable
         {
             SampleCount = count,
             FrechetDistance = fid,
-            MnistScore = MnistScore.Of(p, 10),
+            MnistScore = MnistScore.Of(p, classes),
             ClassCounts = histogram.Counts,
+            ClassNames = Classifier.ClassNames,
             ClassesCovered = histogram.Covered,
             LargestClassShare = histogram.Largest,
             SmallestClassShare = histogram.Smallest,
@@ -277,10 +289,10 @@ public sealed partial class GanEvaluator : IDisposable
         };
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Evaluation reference: {Count} MNIST training images ({Seconds:F1} s)")]
+    [LoggerMessage(Level = LogLevel.Information, Message = "Evaluation reference: {Count} training images ({Seconds:F1} s)")]
     private static partial void LogReference(ILogger logger, long count, double seconds);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Real MNIST test images score: {Result}")]
+    [LoggerMessage(Level = LogLevel.Information, Message = "Real test images score: {Result}")]
     private static partial void LogReal(ILogger logger, string result);
 
     /// <summary>Evaluates the generator at epoch ends.</summary>

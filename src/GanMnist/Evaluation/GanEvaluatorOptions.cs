@@ -9,7 +9,7 @@ public sealed class GanEvaluatorOptions
     /// <value>Default: 10,000.</value>
     public int SampleCount { get; set; } = 10_000;
 
-    /// <summary>MNIST training images forming the reference distribution (a fixed random subset).</summary>
+    /// <summary>Training images forming the reference distribution (a fixed random subset; all of them when the split is smaller).</summary>
     /// <value>Default: 10,000.</value>
     public int ReferenceCount { get; set; } = 10_000;
 
@@ -29,19 +29,22 @@ public sealed class GanEvaluatorOptions
     /// <value>Default: 3 (as Kynkäänniemi et al.).</value>
     public int NearestNeighbours { get; set; } = 3;
 
-    /// <summary>A digit counts as covered when it holds at least this share of the images.</summary>
-    /// <value>Default: 0.01.</value>
-    public double CoveredClassShare { get; set; } = 0.01;
+    /// <summary>
+    /// A class counts as covered when its share of the images is at least this fraction of its share among the reference
+    /// images (both as the classifier sees them).
+    /// </summary>
+    /// <value>Default: 0.1 (for MNIST's near-uniform ten digits, about 1% of the images).</value>
+    public double CoveredClassRatio { get; set; } = 0.1;
 
-    /// <summary>The mode-collapse alarm is raised when a digit holds less than this share (uniform is 0.1).</summary>
-    /// <value>Default: 0.05.</value>
-    public double MinClassShare { get; set; } = 0.05;
+    /// <summary>The mode-collapse alarm is raised when a class's share is below this fraction of its share among the reference images.</summary>
+    /// <value>Default: 0.5 (for MNIST, about 5%).</value>
+    public double MinClassRatio { get; set; } = 0.5;
 
-    /// <summary>The mode-collapse alarm is raised when a digit holds more than this share (uniform is 0.1).</summary>
-    /// <value>Default: 0.2.</value>
-    public double MaxClassShare { get; set; } = 0.2;
+    /// <summary>The mode-collapse alarm is raised when a class's share is above this multiple of its share among the reference images.</summary>
+    /// <value>Default: 2 (for MNIST, about 20%).</value>
+    public double MaxClassRatio { get; set; } = 2;
 
-    /// <summary>The classifier (and where MNIST is found for it and for the reference and real images).</summary>
+    /// <summary>The classifier, and which dataset it, the reference and the real images come from (<see cref="MnistClassifierOptions.Data"/>).</summary>
     public MnistClassifierOptions Classifier { get; set; } = new();
 
     /// <summary>Every invalid value, named.</summary>
@@ -58,11 +61,11 @@ public sealed class GanEvaluatorOptions
 
         Require(NearestNeighbours >= 1, nameof(NearestNeighbours), NearestNeighbours, "at least 1");
         Require(SampleCount > NearestNeighbours, nameof(SampleCount), SampleCount, $"more than {nameof(NearestNeighbours)} ({NearestNeighbours})");
-        Require(ReferenceCount > NearestNeighbours && ReferenceCount <= 60_000, nameof(ReferenceCount), ReferenceCount, $"in ({NearestNeighbours}, 60000]");
+        Require(ReferenceCount > NearestNeighbours, nameof(ReferenceCount), ReferenceCount, $"more than {nameof(NearestNeighbours)} ({NearestNeighbours})");
         Require(BatchSize >= 1, nameof(BatchSize), BatchSize, "at least 1");
-        Require(CoveredClassShare is >= 0 and <= 1, nameof(CoveredClassShare), CoveredClassShare, "in [0, 1]");
-        Require(MinClassShare is >= 0 and <= 0.1, nameof(MinClassShare), MinClassShare, "in [0, 0.1]");
-        Require(MaxClassShare is >= 0.1 and <= 1, nameof(MaxClassShare), MaxClassShare, "in [0.1, 1]");
+        Require(CoveredClassRatio is >= 0 and <= 1, nameof(CoveredClassRatio), CoveredClassRatio, "in [0, 1]");
+        Require(MinClassRatio is >= 0 and <= 1, nameof(MinClassRatio), MinClassRatio, "in [0, 1]");
+        Require(MaxClassRatio >= 1 && double.IsFinite(MaxClassRatio), nameof(MaxClassRatio), MaxClassRatio, "at least 1");
         if (Classifier is null)
         {
             problems.Add($"{nameof(Classifier)} must be set");

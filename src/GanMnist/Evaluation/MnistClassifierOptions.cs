@@ -9,7 +9,7 @@ public sealed class MnistClassifierOptions
     /// <value>Default: <c>$XDG_CACHE_HOME/ganmnist/classifier</c>, else <c>~/.cache/ganmnist/classifier</c>.</value>
     public string? CacheDirectory { get; set; }
 
-    /// <summary>Where the MNIST files are found (or downloaded to) when the classifier has to be trained.</summary>
+    /// <summary>Which dataset the classifier is for (<see cref="MnistDatasetOptions.Dataset"/>, MNIST by default) and where its files are found (or downloaded to) when it has to be trained.</summary>
     public MnistDatasetOptions Data { get; set; } = new();
 
     /// <summary>Passes over the training set.</summary>

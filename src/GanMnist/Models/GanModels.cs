@@ -14,17 +14,21 @@ public static class GanModels
     /// <param name="initialization">The weight initialisation.</param>
     /// <param name="mlpActivation">The MLP's hidden activation.</param>
     /// <param name="generator">The random generator used for initialisation (the default generator when null).</param>
+    /// <param name="classCount">The classes of the conditional architectures (the dataset's <see cref="Data.DatasetInfo.ClassCount"/>); ignored by the others.</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="classCount"/> is below 2 for a conditional architecture.</exception>
     public static IGenerator CreateGenerator(GanArchitecture architecture, int latentSize = 100, double leakyReluSlope = 0.2,
-        WeightInitialization initialization = WeightInitialization.Keras, MlpActivation mlpActivation = MlpActivation.Relu, Generator? generator = null)
+        WeightInitialization initialization = WeightInitialization.Keras, MlpActivation mlpActivation = MlpActivation.Relu, Generator? generator = null,
+        int classCount = ClassCount)
     {
         TorchRuntime.EnsureLoaded();
+        RequireClasses(architecture, classCount);
         IGenerator model = architecture switch
         {
             GanArchitecture.Dcgan => new DcganGenerator(latentSize, leakyReluSlope),
             GanArchitecture.Mlp => new MlpGenerator(latentSize, mlpActivation, leakyReluSlope),
-            GanArchitecture.ConditionalDcgan => new ConditionalGenerator("ConditionalDcganGenerator", "conditional DCGAN generator", latentSize, ClassCount,
+            GanArchitecture.ConditionalDcgan => new ConditionalGenerator("ConditionalDcganGenerator", "conditional DCGAN generator", latentSize, classCount,
                 LabelEmbeddingSize, DcganGenerator.Body(latentSize + LabelEmbeddingSize, leakyReluSlope)),
-            GanArchitecture.ConditionalMlp => new ConditionalGenerator("ConditionalMlpGenerator", "conditional MLP generator", latentSize, ClassCount,
+            GanArchitecture.ConditionalMlp => new ConditionalGenerator("ConditionalMlpGenerator", "conditional MLP generator", latentSize, classCount,
                 LabelEmbeddingSize, MlpGenerator.Body(latentSize + LabelEmbeddingSize, mlpActivation, leakyReluSlope)),
             _ => throw new ArgumentOutOfRangeException(nameof(architecture), architecture, "unknown architecture"),
         };
@@ -68,8 +72,16 @@ public static class GanModels
         return new ModuleDiscriminator(module, imageShape ?? ModelShapes.Mnist);
     }
 
-    /// <summary>The number of classes of the conditional architectures (the ten digits).</summary>
+    /// <summary>The default number of classes of the conditional architectures (MNIST's ten digits).</summary>
     public const int ClassCount = 10;
+
+    private static void RequireClasses(GanArchitecture architecture, int classCount)
+    {
+        if (architecture is GanArchitecture.ConditionalDcgan or GanArchitecture.ConditionalMlp && classCount < 2)
+        {
+            throw new ArgumentOutOfRangeException(nameof(classCount), classCount, $"A conditional architecture ({architecture}) needs at least 2 classes.");
+        }
+    }
 
     /// <summary>The size of the conditional generators' label embedding.</summary>
     public const int LabelEmbeddingSize = 50;
@@ -82,19 +94,22 @@ public static class GanModels
     /// <param name="generator">The random generator used for initialisation (the default generator when null).</param>
     /// <param name="minibatchKernels">When positive, a <see cref="MinibatchDiscrimination"/> layer with this many kernels goes before the last layer.</param>
     /// <param name="minibatchKernelSize">The kernel dimension of that layer.</param>
+    /// <param name="classCount">The classes of the conditional architectures (the dataset's <see cref="Data.DatasetInfo.ClassCount"/>); ignored by the others.</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="classCount"/> is below 2 for a conditional architecture.</exception>
     public static IDiscriminator CreateDiscriminator(GanArchitecture architecture, double leakyReluSlope = 0.2,
         WeightInitialization initialization = WeightInitialization.Keras, MlpActivation mlpActivation = MlpActivation.Relu, Generator? generator = null,
-        int minibatchKernels = 0, int minibatchKernelSize = 8)
+        int minibatchKernels = 0, int minibatchKernelSize = 8, int classCount = ClassCount)
     {
         TorchRuntime.EnsureLoaded();
+        RequireClasses(architecture, classCount);
         long size;
         IDiscriminator model = architecture switch
         {
             GanArchitecture.Dcgan => new DcganDiscriminator(leakyReluSlope, minibatchKernels, minibatchKernelSize),
             GanArchitecture.Mlp => new MlpDiscriminator(mlpActivation, leakyReluSlope, minibatchKernels, minibatchKernelSize),
-            GanArchitecture.ConditionalDcgan => new ConditionalDiscriminator("ConditionalDcganDiscriminator", "conditional DCGAN discriminator", ClassCount,
+            GanArchitecture.ConditionalDcgan => new ConditionalDiscriminator("ConditionalDcganDiscriminator", "conditional DCGAN discriminator", classCount,
                 DcganDiscriminator.Features(leakyReluSlope, minibatchKernels, minibatchKernelSize, out size), size),
-            GanArchitecture.ConditionalMlp => new ConditionalDiscriminator("ConditionalMlpDiscriminator", "conditional MLP discriminator", ClassCount,
+            GanArchitecture.ConditionalMlp => new ConditionalDiscriminator("ConditionalMlpDiscriminator", "conditional MLP discriminator", classCount,
                 MlpDiscriminator.Features(mlpActivation, leakyReluSlope, minibatchKernels, minibatchKernelSize, out size), size),
             _ => throw new ArgumentOutOfRangeException(nameof(architecture), architecture, "unknown architecture"),
         };

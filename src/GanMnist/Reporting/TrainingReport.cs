@@ -141,7 +141,7 @@ public static partial class TrainingReport
         var x = evaluated.Select(e => (double)e.Epoch).ToArray();
         html.Append(LossChart.Svg("Fréchet distance (classifier features; lower is better)", x,
             [("FID", evaluated.Select(e => e.Evaluation!.FrechetDistance).ToArray())])).Append('\n');
-        var quality = new List<(string, IReadOnlyList<double>)> { ("MNIST score / 10", evaluated.Select(e => e.Evaluation!.MnistScore / 10).ToArray()) };
+        var quality = new List<(string, IReadOnlyList<double>)> { ("MNIST score / classes", evaluated.Select(e => e.Evaluation!.MnistScore / Math.Max(e.Evaluation.ClassCounts.Count, 1)).ToArray()) };
         if (evaluated.All(e => e.Evaluation!.Precision is not null && e.Evaluation.Recall is not null))
         {
             quality.Add(("precision", evaluated.Select(e => e.Evaluation!.Precision!.Value).ToArray()));
@@ -161,13 +161,24 @@ public static partial class TrainingReport
         }
 
         html.Append("</table>\n");
+        var last = evaluated[^1].Evaluation!;
+        var total = Math.Max(last.ClassCounts.Sum(), 1);
+        html.Append("<p>Classes of the last evaluation's images, as the classifier sees them:</p>\n<table class=\"histogram\">\n<tr><th>class</th><th>images</th><th>share</th></tr>\n");
+        for (var c = 0; c < last.ClassCounts.Count; c++)
+        {
+            var name = c < last.ClassNames.Count ? last.ClassNames[c] : c.ToString(CultureInfo.InvariantCulture);
+            html.Append("<tr><td>").Append(Encode(name)).Append("</td><td>").Append(last.ClassCounts[c].ToString(CultureInfo.InvariantCulture))
+                .Append("</td><td>").Append((100.0 * last.ClassCounts[c] / total).ToString("F1", CultureInfo.InvariantCulture)).Append("%</td></tr>\n");
+        }
+
+        html.Append("</table>\n");
     }
 
     private static void AppendMetricRow(StringBuilder html, string label, EvaluationResult r)
     {
         static string F(double? v, string format) => v is { } d ? d.ToString(format, CultureInfo.InvariantCulture) : "-";
         html.Append("<tr><td>").Append(Encode(label)).Append("</td><td>").Append(F(r.FrechetDistance, "F2")).Append("</td><td>").Append(F(r.MnistScore, "F2"))
-            .Append("</td><td>").Append(r.ClassesCovered.ToString(CultureInfo.InvariantCulture)).Append("/10</td><td>")
+            .Append("</td><td>").Append(r.ClassesCovered.ToString(CultureInfo.InvariantCulture)).Append('/').Append(r.ClassCounts.Count.ToString(CultureInfo.InvariantCulture)).Append("</td><td>")
             .Append(F(r.SmallestClassShare * 100, "F1")).Append("% / ").Append(F(r.LargestClassShare * 100, "F1")).Append("%</td><td>")
             .Append(F(r.Precision, "F3")).Append("</td><td>").Append(F(r.Recall, "F3")).Append("</td><td")
             .Append(r.ModeCollapse ? " class=\"alarm\">" : ">").Append(Encode(r.ModeCollapseReason ?? "no")).Append("</td></tr>\n");

@@ -93,11 +93,12 @@ public sealed partial class GanTrainer
         LogStart(_logger, seed, device.ToString(), get_num_threads(), __version__, NativeSettings());
         manual_seed(unchecked((long)seed)); // dropout and anything else drawing from the default generator
         using var random = new Generator(seed);
+        var classes = dataset.ClassCount >= 2 ? dataset.ClassCount : GanModels.ClassCount; // conditional models take the dataset's classes
         var generator = _components.Generator?.Invoke(options, random)
-            ?? GanModels.CreateGenerator(options.Architecture, options.LatentSize, options.LeakyReluSlope, options.Initialization, options.MlpActivation, random);
+            ?? GanModels.CreateGenerator(options.Architecture, options.LatentSize, options.LeakyReluSlope, options.Initialization, options.MlpActivation, random, classes);
         var discriminator = _components.Discriminator?.Invoke(options, random)
             ?? GanModels.CreateDiscriminator(options.Architecture, options.LeakyReluSlope, options.Initialization, options.MlpActivation, random,
-                options.MinibatchDiscriminationKernels, options.MinibatchDiscriminationKernelSize);
+                options.MinibatchDiscriminationKernels, options.MinibatchDiscriminationKernelSize, classes);
         GeneratorAverage? average = null;
         try
         {
@@ -108,7 +109,7 @@ public sealed partial class GanTrainer
             {
                 using var copyRandom = new Generator(seed); // its weights are overwritten by the generator's
                 var copy = _components.Generator?.Invoke(options, copyRandom)
-                    ?? GanModels.CreateGenerator(options.Architecture, options.LatentSize, options.LeakyReluSlope, options.Initialization, options.MlpActivation, copyRandom);
+                    ?? GanModels.CreateGenerator(options.Architecture, options.LatentSize, options.LeakyReluSlope, options.Initialization, options.MlpActivation, copyRandom, classes);
                 copy.Module.to(device);
                 average = new GeneratorAverage(generator, copy, decay);
             }
@@ -142,15 +143,16 @@ public sealed partial class GanTrainer
     }
 
     /// <summary>
-    /// The evaluator behind <see cref="GanTrainerOptions.EvaluateEveryEpochs"/>: MNIST is looked for beside the training
-    /// files when the dataset is MNIST, else where <see cref="MnistDatasetOptions"/> looks by default.
+    /// The evaluator behind <see cref="GanTrainerOptions.EvaluateEveryEpochs"/>: for an <see cref="MnistDataset"/>, its own
+    /// dataset (classifier, reference and test images) looked for beside the training files first; for other datasets, MNIST
+    /// where <see cref="MnistDatasetOptions"/> looks by default.
     /// </summary>
     private GanEvaluator CreateEvaluator(GanTrainerOptions options, IImageDataset dataset, Device device, CancellationToken cancellationToken)
     {
         var evaluatorOptions = new GanEvaluatorOptions { SampleCount = options.EvaluationSamples };
         if (dataset is MnistDataset mnist && Path.GetDirectoryName(Path.GetFullPath(mnist.ImagesPath)) is { } folder)
         {
-            evaluatorOptions.Classifier.Data = new MnistDatasetOptions { Directory = folder };
+            evaluatorOptions.Classifier.Data = new MnistDatasetOptions { Dataset = mnist.Info.Name, Directory = folder };
         }
 
         LogEvaluatorLoading(_logger, options.EvaluateEveryEpochs, options.EvaluationSamples);
@@ -214,6 +216,7 @@ public sealed partial class GanTrainer
         private readonly Tensor _fixedNoise;
         private readonly Tensor? _fixedLabels;
         private readonly TrainingContext _context;
+        private readonly DatasetInfo? _dataset;
         private readonly List<Tensor> _pending = []; // per-step values still on the device
         private readonly List<double[]> _epochValues = [];
         private readonly List<string> _sampleFiles = [];
@@ -229,6 +232,7 @@ public sealed partial class GanTrainer
             GeneratorAverage? average)
         {
             (_trainer, _options, _g, _d, _loss, _random, _progress, _callbacks, _average) = (trainer, options, g, d, loss, random, progress, callbacks, average);
+            _dataset = (dataset as MnistDataset)?.Info;
             var conditional = g.ClassCount > 0;
             _loader = new DataLoader(dataset, options.BatchSize, shuffle: true, seed, options.DropLast, device, withLabels: conditional);
             _gOptimizer = optim.Adam(g.Module.parameters(), options.GeneratorLearningRate, options.Beta1, options.Beta2, options.AdamEpsilon);
@@ -314,7 +318,8 @@ public sealed partial class GanTrainer
 
             WriteFiles();
             GeneratorFile.Save(Sampler, Path.Combine(OutputDirectory, "generator.safetensors"),
-                _trainer._components.Generator is null ? _options.Architecture : null, _options.LeakyReluSlope, _options.MlpActivation);
+                _trainer._components.Generator is null ? _options.Architecture : null, _options.LeakyReluSlope, _options.MlpActivation,
+                _dataset);
             Each(c => c.OnTrainingEnd(_context, History));
         }
 

@@ -40,7 +40,7 @@ public sealed class IdxReaderTests
         var (images, labels) = Write(folder, TestData.Images(10, magic: 0x12345678), TestData.Labels(TenLabels), gzip);
 
         Loading(images, labels).Should().Throw<InvalidDataException>()
-            .WithMessage($"MNIST file '{images}' is not an IDX file of unsigned bytes: magic number 0x12345678, expected 0x00000803 (2051, images).");
+            .WithMessage($"Dataset file '{images}' is not an IDX file of unsigned bytes: magic number 0x12345678, expected 0x00000803 (2051, images).");
     }
 
     [Fact]
@@ -50,7 +50,7 @@ public sealed class IdxReaderTests
         var (images, labels) = Write(folder, TestData.Labels(TenLabels), TestData.Labels(TenLabels), gzip: false);
 
         Loading(images, labels).Should().Throw<InvalidDataException>()
-            .WithMessage($"MNIST file '{images}' has 1 dimensions (magic number 2049), expected 3 for images (magic number 2051).");
+            .WithMessage($"Dataset file '{images}' has 1 dimensions (magic number 2049), expected 3 for images (magic number 2051).");
     }
 
     [Fact]
@@ -60,7 +60,7 @@ public sealed class IdxReaderTests
         var (images, labels) = Write(folder, TestData.Images(10, 32, 32), TestData.Labels(TenLabels), gzip: true);
 
         Loading(images, labels).Should().Throw<InvalidDataException>()
-            .WithMessage($"MNIST file '{images}' holds 32x32 images, expected 28x28.");
+            .WithMessage($"Dataset file '{images}' holds 32x32 images, expected 28x28.");
     }
 
     [Theory]
@@ -71,7 +71,7 @@ public sealed class IdxReaderTests
         var (images, labels) = Write(folder, TestData.Images(10, pixelBytes: 7000), TestData.Labels(TenLabels), gzip);
 
         Loading(images, labels).Should().Throw<InvalidDataException>()
-            .WithMessage($"MNIST file '{images}' is truncated: the header promises 10 images of 28x28 bytes (7840 bytes) but*7000 bytes follow.");
+            .WithMessage($"Dataset file '{images}' is truncated: the header promises 10 images of 28x28 bytes (7840 bytes) but*7000 bytes follow.");
     }
 
     [Theory]
@@ -82,7 +82,7 @@ public sealed class IdxReaderTests
         var (images, labels) = Write(folder, TestData.Images(10, pixelBytes: 7850), TestData.Labels(TenLabels), gzip);
 
         Loading(images, labels).Should().Throw<InvalidDataException>()
-            .WithMessage($"MNIST file '{images}' has * after the 10 images of 28x28 bytes (7840 bytes) its header promises.");
+            .WithMessage($"Dataset file '{images}' has * after the 10 images of 28x28 bytes (7840 bytes) its header promises.");
     }
 
     [Fact]
@@ -92,7 +92,7 @@ public sealed class IdxReaderTests
         var (images, labels) = Write(folder, TestData.Images(10), TestData.Labels([0, 1, 2, 3, 12, 5, 6, 7, 8, 9]), gzip: true);
 
         Loading(images, labels).Should().Throw<InvalidDataException>()
-            .WithMessage($"MNIST file '{labels}' label 12 at index 4 is outside 0..9.");
+            .WithMessage($"Dataset file '{labels}' label 12 at index 4 is outside 0..9, the dataset's 10 classes.");
     }
 
     [Fact]
@@ -113,7 +113,7 @@ public sealed class IdxReaderTests
         var labels = folder.Write("l", TestData.Labels(TenLabels));
 
         Loading(images, labels).Should().Throw<InvalidDataException>()
-            .WithMessage($"MNIST file '{images}' is too short for an IDX header: 5 bytes, expected 16.");
+            .WithMessage($"Dataset file '{images}' is too short for an IDX header: 5 bytes, expected 16.");
     }
 
     [Fact]
@@ -129,7 +129,7 @@ public sealed class IdxReaderTests
         var images = folder.Write("i.gz", gz);
         var labels = folder.Write("l", TestData.Labels(TenLabels));
 
-        Loading(images, labels).Should().Throw<InvalidDataException>().WithMessage($"MNIST file '{images}' *");
+        Loading(images, labels).Should().Throw<InvalidDataException>().WithMessage($"Dataset file '{images}' *");
     }
 
     [Fact]
@@ -141,7 +141,7 @@ public sealed class IdxReaderTests
         var labels = folder.Write("l", TestData.Labels([.. TenLabels, .. TenLabels, .. TenLabels, .. TenLabels, .. TenLabels]));
 
         var message = Loading(images, labels).Should().Throw<InvalidDataException>().Which.Message;
-        message.Should().StartWith($"MNIST file '{images}' ");
+        message.Should().StartWith($"Dataset file '{images}' ");
         message.Should().Match(m => m.Contains("is truncated") || m.Contains("is not a valid gzip stream"));
     }
 }

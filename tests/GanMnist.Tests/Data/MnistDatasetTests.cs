@@ -66,7 +66,7 @@ public sealed class MnistDatasetTests
         var act = () => MnistDataset.LoadAsync(MnistSplit.Test, new MnistDatasetOptions { Directory = TestData.MnistDirectory, PerClass = 1000 });
 
         (await act.Should().ThrowAsync<ArgumentException>())
-            .WithMessage("PerClass = 1000, but '*t10k-labels-idx1-ubyte.gz' has fewer images of digit(s) 0 (980), 4 (982), 5 (892), 6 (958), 8 (974).*");
+            .WithMessage("PerClass = 1000, but '*t10k-labels-idx1-ubyte.gz' has fewer images of class(es) 0 '0' (980), 4 '4' (982), 5 '5' (892), 6 '6' (958), 8 '8' (974).*");
     }
 
     [Fact]
@@ -117,8 +117,8 @@ public sealed class MnistDatasetLocationTests
             var act = () => MnistDataset.LoadAsync(MnistSplit.Train, new MnistDatasetOptions { Directory = explicitDir.Path, CacheDirectory = cache.Path });
 
             var message = (await act.Should().ThrowAsync<FileNotFoundException>()).Which.Message;
-            message.Should().StartWith("The MNIST train files (train-images-idx3-ubyte[.gz] and train-labels-idx1-ubyte[.gz]) were not found. Looked at:");
-            message.Should().Contain($"MnistDatasetOptions.Directory: '{explicitDir.Path}' lacks train-images-idx3-ubyte[.gz] and train-labels-idx1-ubyte[.gz]");
+            message.Should().StartWith("The MNIST training files (train-images-idx3-ubyte[.gz] and train-labels-idx1-ubyte[.gz], or mnist.npz; a dot instead of the dash before 'idx' is accepted too) were not found. Looked at:");
+            message.Should().Contain($"MnistDatasetOptions.Directory: '{explicitDir.Path}' lacks train-images-idx3-ubyte[.gz] and train-labels-idx1-ubyte[.gz], or mnist.npz");
             message.Should().Contain($"the GANMNIST_DATA environment variable: '{envDir.Path}' lacks");
             message.Should().Contain($"the per-user cache: '{cache.Path}' lacks");
             message.Should().Contain("Downloading is off.").And.Contain("AllowDownload");

@@ -161,7 +161,7 @@ public sealed class MnistDownloadTests : IDisposable
         message.Should().StartWith("Could not download t10k-images-idx3-ubyte.gz from any mirror:");
         message.Should().Contain($"{_server.Mirror("missing")}t10k-images-idx3-ubyte.gz: HTTP 404");
         message.Should().Contain($"{_server.Mirror("wrong")}t10k-images-idx3-ubyte.gz: SHA-256 ")
-            .And.Contain("does not match the original's 8d422c7b0a1c1c79245a5bcf07fe86e33eeafee792b84584aec276f5a2dbc4e6");
+            .And.Contain("does not match the published 8d422c7b0a1c1c79245a5bcf07fe86e33eeafee792b84584aec276f5a2dbc4e6");
         message.Should().Contain($"{_server.Mirror("truncated")}t10k-images-idx3-ubyte.gz: ");
         Directory.GetFiles(_target.Path).Should().BeEmpty("no partial or unverified file may remain");
     }

@@ -111,18 +111,22 @@ public sealed class MetricArithmeticTests
         act.Should().Throw<ArgumentException>().WithMessage("*-0.1*row 1*");
     }
 
+    private static readonly double[] Uniform = [.. Enumerable.Repeat(0.1, 10)];
+    private static readonly string[] Digits = [.. Enumerable.Range(0, 10).Select(d => d.ToString(System.Globalization.CultureInfo.InvariantCulture))];
+
     [Fact]
-    public void ClassHistogram_TwoDigitsOnly_CoversTwoAndRaisesTheAlarmNamingTheDigits()
+    public void ClassHistogram_TwoDigitsOnly_CoversTwoAndRaisesTheAlarmNamingTheClasses()
     {
         var predicted = Enumerable.Repeat(1, 600).Concat(Enumerable.Repeat(7, 394)).Concat([0, 2, 3, 4, 5, 6]).ToArray();
 
-        var histogram = ClassHistogram.Of(predicted, new GanEvaluatorOptions());
+        var histogram = ClassHistogram.Of(predicted, Uniform, Digits, new GanEvaluatorOptions());
 
         histogram.Counts.Should().Equal(1, 600, 1, 1, 1, 1, 1, 394, 0, 0);
-        histogram.Covered.Should().Be(2, "the six strays hold 0.1% each, under the 1% coverage threshold");
+        histogram.Covered.Should().Be(2, "the six strays hold 0.1% each, under 0.1 x their real share of 10%");
         histogram.Largest.Should().Be(0.6);
         histogram.Smallest.Should().Be(0);
-        histogram.Alarm.Should().Contain("digits 1 (60.0%), 7 (39.4%) have a share over 20%").And.Contain("8 (0.0%)");
+        histogram.Alarm.Should().Contain("classes '1' (60.0%, real 10.0%), '7' (39.4%, real 10.0%) have a share over 2x the real share")
+            .And.Contain("'8' (0.0%, real 10.0%)");
     }
 
     [Fact]
@@ -130,12 +134,26 @@ public sealed class MetricArithmeticTests
     {
         var predicted = Enumerable.Range(0, 1000).Select(i => i % 10 == 9 && i % 20 == 19 ? 3 : i % 10).ToArray(); // digit 9 at 5%, 3 at 15%
 
-        var histogram = ClassHistogram.Of(predicted, new GanEvaluatorOptions());
+        var histogram = ClassHistogram.Of(predicted, Uniform, Digits, new GanEvaluatorOptions());
 
         histogram.Alarm.Should().BeNull();
         histogram.Covered.Should().Be(10);
         histogram.Largest.Should().Be(0.15);
         histogram.Smallest.Should().Be(0.05);
+    }
+
+    [Fact]
+    public void ClassHistogram_UnbalancedRealShares_JudgesEachClassAgainstItsOwnRealShare()
+    {
+        // Real shares 70% / 20% / 10% (as EMNIST ByClass is far from uniform); generated 60% / 38% / 2%.
+        double[] real = [0.7, 0.2, 0.1];
+        var predicted = Enumerable.Repeat(0, 60).Concat(Enumerable.Repeat(1, 38)).Concat(Enumerable.Repeat(2, 2)).ToArray();
+
+        var histogram = ClassHistogram.Of(predicted, real, ["A", "B", "C"], new GanEvaluatorOptions());
+
+        histogram.Alarm.Should().Be("class 'C' (2.0%, real 10.0%) has a share under 0.5x the real share",
+            "60% of a 70% class and 38% of a 20% class are within [0.5x, 2x]; 2% of a 10% class is not");
+        histogram.Covered.Should().Be(3, "2% is at least 0.1 x 10%");
     }
 
     [Fact]

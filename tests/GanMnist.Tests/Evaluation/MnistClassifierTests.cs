@@ -78,8 +78,8 @@ public sealed class MnistClassifierTests
         var act = () => MnistClassifier.LoadOrTrainAsync(options);
 
         (await act.Should().ThrowAsync<ArgumentException>()).WithMessage("*Epochs must be at least 1 (was 0)*BatchSize*-1*LearningRate*2*");
-        await FluentActions.Invoking(() => GanEvaluator.CreateAsync(new GanEvaluatorOptions { SampleCount = 2, MaxClassShare = 0.05, Classifier = options }))
-            .Should().ThrowAsync<ArgumentException>().WithMessage("*SampleCount must be more than NearestNeighbours (3) (was 2)*MaxClassShare*Classifier.Epochs*");
+        await FluentActions.Invoking(() => GanEvaluator.CreateAsync(new GanEvaluatorOptions { SampleCount = 2, MaxClassRatio = 0.5, Classifier = options }))
+            .Should().ThrowAsync<ArgumentException>().WithMessage("*SampleCount must be more than NearestNeighbours (3) (was 2)*MaxClassRatio must be at least 1 (was 0.5)*Classifier.Epochs*");
     }
 
     [Fact]

@@ -211,7 +211,7 @@ public sealed class StabilisationTests
             (logits.narrow(0, 0, 2) - logits.narrow(0, 2, 2)).abs().amax().ToSingle().Should().BeGreaterThan(1e-6f, "the projection depends on the label");
             FluentActions.Invoking(() => g.Generate(noise)).Should().Throw<ArgumentException>().WithMessage("*conditional on 10 classes*labels*");
             FluentActions.Invoking(() => d.Forward(images, tensor(new long[] { 1 }))).Should().Throw<ArgumentException>().WithMessage("*one label per image (4)*");
-            g.Generate(5, seed: 2, digit: 4).shape.Should().Equal(5, 1, 28, 28);
+            g.Generate(5, seed: 2, classIndex: 4).shape.Should().Equal(5, 1, 28, 28);
         }
         finally
         {
