@@ -80,7 +80,7 @@ internal static class GenerateCommand
         if (index < 0)
         {
             var names = dataset is not null && dataset.ClassCount == generator.ClassCount
-                ? $" or one of {dataset.DisplayName}'s classes: {string.Join(", ", dataset.ClassNames.Select(c => $"'{c}'"))}"
+                ? $" or one of the classes of {dataset.DisplayName}: {string.Join(", ", dataset.ClassNames.Select(c => $"'{c}'"))}"
                 : string.Empty;
             throw new UsageException($"--class '{asked}' is not a class of this generator; give 0..{generator.ClassCount - 1}{names}.");
         }

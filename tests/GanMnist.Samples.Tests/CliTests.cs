@@ -21,6 +21,7 @@ public sealed class CliTests
     [InlineData(new[] { "train", "--set", "Bogus=1" }, "*no option 'Bogus'*Epochs*", "*train --help*")]
     [InlineData(new[] { "train", "--set", "Epochs=many" }, "*--set*Epochs*", "*train --help*")]
     [InlineData(new[] { "evaluate" }, "*either --checkpoint or --idx*", "*evaluate --help*")]
+    [InlineData(new[] { "train", "--dataset", "fashon" }, "*--dataset: Unknown dataset 'fashon'. Did you mean 'fashion-mnist'? Datasets are mnist, fashion-mnist,*", "*train --help*")]
     public async Task BadArguments_ExitWithCode2AndAUsageHint(string[] args, string problem, string hint)
     {
         var (code, _, error) = await Cli(args);
@@ -107,6 +108,52 @@ public sealed class CliTests
         }
         finally
         {
+            Directory.Delete(run, recursive: true);
+        }
+    }
+
+    [Fact]
+    public async Task ConditionalTrainOnEmnistLetters_GenerateByClassName_UsesTheDatasetsTwentySixClasses()
+    {
+        var data = SampleSupport.TempFolder();
+        var run = SampleSupport.TempFolder();
+        try
+        {
+            // EMNIST Letters' layout: labels 1..26, four tiny images per letter.
+            var labels = Enumerable.Range(0, 104).Select(i => (byte)(1 + (i % 26))).ToArray();
+            var images = new byte[16 + (104 * 784)];
+            System.Buffers.Binary.BinaryPrimitives.WriteInt32BigEndian(images, 0x803);
+            System.Buffers.Binary.BinaryPrimitives.WriteInt32BigEndian(images.AsSpan(4), 104);
+            System.Buffers.Binary.BinaryPrimitives.WriteInt32BigEndian(images.AsSpan(8), 28);
+            System.Buffers.Binary.BinaryPrimitives.WriteInt32BigEndian(images.AsSpan(12), 28);
+            for (var i = 16; i < images.Length; i++)
+            {
+                images[i] = (byte)(i * 13);
+            }
+
+            byte[] header = [0, 0, 8, 1, 0, 0, 0, 104];
+            File.WriteAllBytes(Path.Combine(data, "emnist-letters-train-images-idx3-ubyte"), images);
+            File.WriteAllBytes(Path.Combine(data, "emnist-letters-train-labels-idx1-ubyte"), [.. header, .. labels]);
+
+            var (code, output, error) = await Cli("train", "--preset", "quick", "--dataset", "emnist-letters", "--data", data, "--no-download", "--epochs", "1",
+                "--seed", "3", "--out", run, "--evaluate-every", "0", "--set", "Architecture=ConditionalMlp", "--set", "SampleGridSize=2");
+            code.Should().Be(0, error);
+            output.Should().Contain("on 104 EMNIST Letters images");
+
+            var png = Path.Combine(run, "l.png");
+            (code, output, error) = await Cli("generate", "--checkpoint", run, "--class", "L", "--count", "4", "--png", png);
+            code.Should().Be(0, error);
+            File.Exists(png).Should().BeTrue();
+            (code, _, error) = await Cli("generate", "--checkpoint", run, "--digit", "25", "--count", "4", "--png", png);
+            code.Should().Be(0, error);
+
+            (code, _, error) = await Cli("generate", "--checkpoint", run, "--class", "sharp-s", "--count", "4", "--png", png);
+            code.Should().Be(CliApp.BadArguments);
+            error.Should().Contain("--class 'sharp-s' is not a class of this generator; give 0..25 or one of the classes of EMNIST Letters: 'a', 'b',").And.Contain("'z'.");
+        }
+        finally
+        {
+            Directory.Delete(data, recursive: true);
             Directory.Delete(run, recursive: true);
         }
     }

@@ -63,6 +63,10 @@ internal static class DatasetFiles
         return dataset == MnistFamily.Mnist && File.Exists(npz) ? new(npz, npz, Npz: true) : null;
     }
 
+    /// <summary>Where a published archive (EMNIST's <c>gzip.zip</c>, shared by its six splits) is kept: the cache override, else <c>ganmnist/emnist</c>.</summary>
+    internal static string ArchiveDirectory(DatasetInfo dataset, MnistDatasetOptions options) =>
+        options.CacheDirectory ?? Path.Combine(MnistDatasetOptions.CacheRoot(), dataset.TorchvisionFolder.ToLowerInvariant());
+
     /// <summary>A file under any of its accepted names (<c>a-b-idx3-ubyte</c>, <c>a-b.idx3-ubyte</c>, each with or without <c>.gz</c>), or null.</summary>
     internal static string? FindFile(string folder, string name) =>
         Variants(name).Select(v => Path.Combine(folder, v)).FirstOrDefault(File.Exists);

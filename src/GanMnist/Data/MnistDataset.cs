@@ -111,9 +111,9 @@ public sealed partial class MnistDataset : IImageDataset, IDisposable
                 }
 
                 nearMisses.AddRange(DatasetFiles.NearMisses(folder, dataset, split));
-                if (dataset.Source.Archive is { } published && File.Exists(Path.Combine(folder, published.FileName)))
+                if (dataset.Source.Archive is { } inPlace && File.Exists(Path.Combine(folder, inPlace.FileName)))
                 {
-                    archive ??= Path.Combine(folder, published.FileName);
+                    archive ??= Path.Combine(folder, inPlace.FileName);
                 }
             }
 
@@ -127,14 +127,19 @@ public sealed partial class MnistDataset : IImageDataset, IDisposable
         var target = options.Directory ?? DatasetFiles.CacheDirectory(dataset, options);
         var files = dataset.Files(split);
         var downloader = new MnistDownloader(MnistDownloader.SharedClient, logger);
-        if (dataset.Source.Archive is { } source && (archive is not null || options.AllowDownload))
+        if (dataset.Source.Archive is { } source && archive is null && File.Exists(Path.Combine(DatasetFiles.ArchiveDirectory(dataset, options), source.FileName)))
         {
-            archive ??= await downloader.DownloadAsync(source.FileName, source.Digest, DatasetFiles.CacheDirectory(dataset, options), options.ResolvedMirrors,
+            archive = Path.Combine(DatasetFiles.ArchiveDirectory(dataset, options), source.FileName); // downloaded earlier for another split
+        }
+
+        if (dataset.Source.Archive is { } published && (archive is not null || options.AllowDownload))
+        {
+            archive ??= await downloader.DownloadAsync(published.FileName, published.Digest, DatasetFiles.ArchiveDirectory(dataset, options), options.ResolvedMirrors,
                 options.DownloadTimeout, progress, cancellationToken).ConfigureAwait(false);
             var extracted = new List<string>();
             foreach (var name in new[] { files.Images, files.Labels })
             {
-                extracted.Add(DatasetFiles.FindFile(target, name) ?? downloader.Extract(archive, source.MemberFolder + name + ".gz", target, name + ".gz"));
+                extracted.Add(DatasetFiles.FindFile(target, name) ?? downloader.Extract(archive, published.MemberFolder + name + ".gz", target, name + ".gz"));
             }
 
             return Load(dataset, split, new LocatedSplit(extracted[0], extracted[1]), options, logger);

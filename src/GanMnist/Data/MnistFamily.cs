@@ -99,8 +99,15 @@ public static class MnistFamily
     internal static string UnknownMessage(string? name)
     {
         var key = Canonical(name ?? string.Empty);
-        var closest = All.MinBy(d => NameMatching.Distance(Canonical(d.Name), key))!;
-        var hint = NameMatching.Distance(Canonical(closest.Name), key) <= 3 ? $" Did you mean '{closest.Name}'?" : string.Empty;
+        int Distance(DatasetInfo d) // to the name, or to it without "mnist" ("fashon" is close to "fashion")
+        {
+            var full = Canonical(d.Name);
+            var stem = full.Replace("mnist", string.Empty, StringComparison.Ordinal);
+            return Math.Min(NameMatching.Distance(full, key), stem.Length > 0 ? NameMatching.Distance(stem, key) : int.MaxValue);
+        }
+
+        var closest = All.MinBy(Distance)!;
+        var hint = Distance(closest) <= 3 ? $" Did you mean '{closest.Name}'?" : string.Empty;
         return $"Unknown dataset '{name}'.{hint} Datasets are {string.Join(", ", All.Select(d => d.Name))}.";
     }
 

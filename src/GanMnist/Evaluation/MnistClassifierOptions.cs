@@ -13,7 +13,7 @@ public sealed class MnistClassifierOptions
     public MnistDatasetOptions Data { get; set; } = new();
 
     /// <summary>Passes over the training set.</summary>
-    /// <value>Default: 3 (99.3% on the test set in about 1.5 minutes on a 2-core CPU).</value>
+    /// <value>Default: 3 (on a 2-core CPU, 1.5 to 4.5 minutes: 99.3% on MNIST's test set, 92% on Fashion-MNIST's).</value>
     public int Epochs { get; set; } = 3;
 
     /// <summary>Images per training batch.</summary>
