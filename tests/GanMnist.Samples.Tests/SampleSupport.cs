@@ -97,6 +97,13 @@ internal static class SampleSupport
         return (process.ExitCode, await rest, await error);
     }
 
+    /// <summary>Whether this process ignores a signal (inherited SIG_IGN, as POSIX shells set for SIGINT in background jobs), from /proc/self/status.</summary>
+    public static bool SignalIgnoredByThisProcess(int signal)
+    {
+        var line = File.Exists("/proc/self/status") ? File.ReadLines("/proc/self/status").FirstOrDefault(l => l.StartsWith("SigIgn:", StringComparison.Ordinal)) : null;
+        return line is not null && (Convert.ToUInt64(line["SigIgn:".Length..].Trim(), 16) & (1UL << (signal - 1))) != 0;
+    }
+
     private static string FindRoot()
     {
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)

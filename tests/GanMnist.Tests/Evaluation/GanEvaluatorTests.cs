@@ -87,7 +87,7 @@ public sealed class GanEvaluatorTests(EvaluatorFixture fixture, MnistSubsetFixtu
 
         result.ClassesCovered.Should().Be(2);
         result.ModeCollapse.Should().BeTrue();
-        result.ModeCollapseReason.Should().Contain("digits 1").And.Contain("7").And.Contain("over 20%");
+        result.ModeCollapseReason.Should().Contain("classes '1' (").And.Contain("'7' (").And.Contain("over 2x the real share");
         result.ClassCounts[1].Should().BeGreaterThan(1000);
         result.ClassCounts[7].Should().BeGreaterThan(900);
         result.ToString().Should().Contain("MODE COLLAPSE");
