@@ -21,6 +21,7 @@ internal static class CliApp
             TrainCommand.Create(output, error),
             GenerateCommand.Create(output),
             EvaluateCommand.Create(output),
+            ExportCommand.Create(output),
             ReportCommand.Create(output),
         };
         var parsed = root.Parse(args);

@@ -11,7 +11,8 @@ internal static class EvaluateCommand
 {
     public static Command Create(TextWriter output)
     {
-        var checkpoint = new Option<string?>("--checkpoint") { Description = "A generator.safetensors file, or a run folder holding one." };
+        var checkpoint = GenerateCommand.CheckpointOption(required: false);
+        var architecture = GenerateCommand.ArchitectureOption();
         var idx = new Option<string?>("--idx") { Description = "An idx3-ubyte images file (gzip or raw), e.g. from 'generate --idx'." };
         var samples = new Option<int>("--samples") { Description = "Images to generate from the checkpoint.", DefaultValueFactory = _ => 10_000 };
         var seed = new Option<ulong?>("--seed") { Description = "The noise seed (default: the evaluator's fixed seed)." };
@@ -20,7 +21,7 @@ internal static class EvaluateCommand
         var json = new Option<string?>("--json") { Description = "Also write the metrics as JSON to this file." };
         var command = new Command("evaluate", "Measure generated images: FID, MNIST score, classes, mode collapse, precision and recall.")
         {
-            checkpoint, idx, samples, seed, data, dataset, json,
+            checkpoint, architecture, idx, samples, seed, data, dataset, json,
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
@@ -31,40 +32,34 @@ internal static class EvaluateCommand
             }
 
             using var logging = CliApp.Logging(LogLevel.Information);
-            var file = checkpointPath is null ? null : GenerateCommand.ResolveFile(checkpointPath);
-            var name = parse.GetValue(dataset) ?? (file is null ? null : Checkpoints.GeneratorFile.ReadDataset(file)?.Name);
+            var (generator, trainedOn) = checkpointPath is null ? (null, null) : GenerateCommand.Load(checkpointPath, parse.GetValue(architecture), output);
+            var name = parse.GetValue(dataset) ?? trainedOn?.Name;
             var options = new GanEvaluatorOptions
             {
                 SampleCount = parse.GetValue(samples),
                 Classifier = { Data = CliApp.Data(parse.GetValue(data), allowDownload: true, name) },
             };
-            using var evaluator = await GanEvaluator.CreateAsync(options, logging.CreateLogger("ganmnist"), cancellationToken);
             EvaluationResult result;
-            if (checkpointPath is not null)
+            EvaluationResult? real;
+            try
             {
-                var generator = Checkpoints.GeneratorFile.Load(file!);
-                try
-                {
-                    result = evaluator.Evaluate(generator, seed: parse.GetValue(seed));
-                }
-                finally
-                {
-                    generator.Module.Dispose();
-                }
+                using var evaluator = await GanEvaluator.CreateAsync(options, logging.CreateLogger("ganmnist"), cancellationToken);
+                result = generator is not null ? evaluator.Evaluate(generator, seed: parse.GetValue(seed)) : evaluator.EvaluateFile(idxPath!);
+                real = evaluator.Real;
             }
-            else
+            finally
             {
-                result = evaluator.EvaluateFile(idxPath!);
+                generator?.Module.Dispose();
             }
 
             await output.WriteLineAsync($"{"",-22}{"samples",12}{"real test images",18}");
-            Row(output, "FID", result.FrechetDistance, evaluator.Real?.FrechetDistance, "F3");
-            Row(output, "MNIST score", result.MnistScore, evaluator.Real?.MnistScore, "F3");
-            Row(output, "classes covered", result.ClassesCovered, evaluator.Real?.ClassesCovered, "F0");
-            Row(output, "smallest class share", result.SmallestClassShare, evaluator.Real?.SmallestClassShare, "P1");
-            Row(output, "largest class share", result.LargestClassShare, evaluator.Real?.LargestClassShare, "P1");
-            Row(output, "precision", result.Precision, evaluator.Real?.Precision, "F3");
-            Row(output, "recall", result.Recall, evaluator.Real?.Recall, "F3");
+            Row(output, "FID", result.FrechetDistance, real?.FrechetDistance, "F3");
+            Row(output, "MNIST score", result.MnistScore, real?.MnistScore, "F3");
+            Row(output, "classes covered", result.ClassesCovered, real?.ClassesCovered, "F0");
+            Row(output, "smallest class share", result.SmallestClassShare, real?.SmallestClassShare, "P1");
+            Row(output, "largest class share", result.LargestClassShare, real?.LargestClassShare, "P1");
+            Row(output, "precision", result.Precision, real?.Precision, "F3");
+            Row(output, "recall", result.Recall, real?.Recall, "F3");
             if (result.ConditionalAccuracy is { } accuracy)
             {
                 Row(output, "conditional accuracy", accuracy, null, "P1");
@@ -75,7 +70,7 @@ internal static class EvaluateCommand
             await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"{result.SampleCount} images measured in {result.Duration.TotalSeconds:F1} s"));
             if (parse.GetValue(json) is { } jsonPath)
             {
-                await File.WriteAllTextAsync(jsonPath, JsonSerializer.Serialize(new { samples = result.ToMetrics(), real = evaluator.Real?.ToMetrics() },
+                await File.WriteAllTextAsync(jsonPath, JsonSerializer.Serialize(new { samples = result.ToMetrics(), real = real?.ToMetrics() },
                     new JsonSerializerOptions { WriteIndented = true }), cancellationToken);
             }
 

@@ -12,7 +12,8 @@ internal static class GenerateCommand
 {
     public static Command Create(TextWriter output)
     {
-        var checkpoint = new Option<string>("--checkpoint") { Description = "A generator.safetensors file, or a run folder holding one.", Required = true };
+        var checkpoint = CheckpointOption();
+        var architecture = ArchitectureOption();
         var count = new Option<int>("--count") { Description = "How many images.", DefaultValueFactory = _ => 64 };
         var seed = new Option<ulong>("--seed") { Description = "The noise seed (the same seed gives the same images).", DefaultValueFactory = _ => 0 };
         var png = new Option<string?>("--png") { Description = "Write the images as a PNG grid to this file." };
@@ -21,7 +22,7 @@ internal static class GenerateCommand
         {
             Description = "The class to generate, by index (0-based) or name, e.g. 7 or 'Ankle boot' (conditional generators only).",
         };
-        var command = new Command("generate", "Generate images from a trained generator.") { checkpoint, count, seed, png, idx, classOption };
+        var command = new Command("generate", "Generate images from a trained generator.") { checkpoint, architecture, count, seed, png, idx, classOption };
         command.SetAction(parse =>
         {
             var (n, pngPath, idxPath, asked) = (parse.GetValue(count), parse.GetValue(png), parse.GetValue(idx), parse.GetValue(classOption));
@@ -35,11 +36,10 @@ internal static class GenerateCommand
                 pngPath = "samples.png";
             }
 
-            var file = ResolveFile(parse.GetValue(checkpoint)!);
-            var generator = GeneratorFile.Load(file);
+            var (generator, dataset) = Load(parse.GetValue(checkpoint)!, parse.GetValue(architecture), output);
             try
             {
-                int? wanted = asked is null ? null : ClassIndex(asked, generator, GeneratorFile.ReadDataset(file));
+                int? wanted = asked is null ? null : ClassIndex(asked, generator, dataset);
 
                 using var scope = NewDisposeScope();
                 var labels = generator.ClassCount == 0 ? null
@@ -88,20 +88,38 @@ internal static class GenerateCommand
         return index;
     }
 
-    /// <summary>A generator file, or a run folder's <c>generator.safetensors</c>.</summary>
-    internal static IGenerator Load(string path) => GeneratorFile.Load(ResolveFile(path));
-
-    /// <summary>The generator file a <c>--checkpoint</c> names: the file itself, or a run folder's <c>generator.safetensors</c>.</summary>
-    internal static string ResolveFile(string path)
+    /// <summary>The <c>--checkpoint</c> option of generate, evaluate and export.</summary>
+    internal static Option<string> CheckpointOption(bool required = true) => new("--checkpoint")
     {
-        var file = Directory.Exists(path) ? Path.Combine(path, "generator.safetensors") : path;
-        if (!File.Exists(file))
+        Description = "A run folder (its generator.safetensors, else its newest checkpoint), a generator file, a training checkpoint, " +
+            "or with --architecture a PyTorch .pt/.pth or plain .safetensors state dict.",
+        Required = required,
+    };
+
+    /// <summary>The <c>--architecture</c> option: how to read a plain state dict.</summary>
+    internal static Option<GanArchitecture?> ArchitectureOption() => new("--architecture")
+    {
+        Description = "The architecture of a plain state dict given as --checkpoint (Dcgan, Mlp, ConditionalDcgan, ConditionalMlp; default sizes).",
+    };
+
+    /// <summary>
+    /// The generator <c>--checkpoint</c> names, and the dataset it was trained on when recorded; says which file it used when that
+    /// is not the one given (a run folder, a checkpoint of an unfinished run).
+    /// </summary>
+    internal static (IGenerator Generator, DatasetInfo? Dataset) Load(string path, GanArchitecture? architecture, TextWriter output)
+    {
+        if (architecture is { } kind)
         {
-            throw new FileNotFoundException(Directory.Exists(path)
-                ? $"The run folder '{path}' has no generator.safetensors (it is written when training finishes)."
-                : $"The generator file '{path}' does not exist.");
+            return (GeneratorFile.Import(path, kind), null);
         }
 
-        return file;
+        var generator = CheckpointFile.LoadGenerator(path, out var source);
+        if (source != path)
+        {
+            output.WriteLine($"Using {source}");
+        }
+
+        var file = source.Split(", ", 2)[0];
+        return (generator, file.EndsWith(".safetensors", StringComparison.OrdinalIgnoreCase) ? GeneratorFile.ReadDataset(file) : null);
     }
 }

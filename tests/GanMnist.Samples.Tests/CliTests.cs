@@ -159,6 +159,47 @@ public sealed class CliTests
     }
 
     [Fact]
+    public async Task RunKilledMidTraining_GenerateAndExport_UseAndNameItsNewestCheckpoint()
+    {
+        var data = SampleSupport.TempFolder();
+        var run = SampleSupport.TempFolder();
+        try
+        {
+            // 640 MNIST test images as a small training set, so that epochs (and their checkpoints) take a second.
+            using (var test = await MnistDataset.LoadAsync(MnistSplit.Test, new MnistDatasetOptions { Directory = SampleSupport.MnistDirectory, Limit = 640 }))
+            {
+                IdxFile.WriteImages(Path.Combine(data, "train-images-idx3-ubyte"), test.Images);
+                IdxFile.WriteLabels(Path.Combine(data, "train-labels-idx1-ubyte"), test.Labels);
+            }
+
+            var (code, _, _) = await SampleSupport.InterruptAsync("GanMnist.Cli.dll", ["train", "--preset", "quick", "--epochs", "400", "--data", data,
+                "--no-download", "--out", run, "--evaluate-every", "0", "--set", "CheckpointEveryEpochs=1"], run, marker: "Checkpoint written", signal: "KILL");
+            code.Should().Be(137, "SIGKILL ends the process at once: no generator.safetensors is written");
+            File.Exists(Path.Combine(run, "generator.safetensors")).Should().BeFalse();
+            var checkpoint = Directory.GetFiles(Path.Combine(run, "checkpoints"), "step_*.safetensors").Order(StringComparer.Ordinal).Last();
+
+            var png = Path.Combine(run, "from-checkpoint.png");
+            (code, var output, var error) = await Cli("generate", "--checkpoint", run, "--count", "4", "--png", png);
+            code.Should().Be(0, error);
+            output.Should().Contain($"Using {checkpoint}, the run's newest checkpoint (the run folder has no generator.safetensors: training did not finish)");
+            File.Exists(png).Should().BeTrue();
+
+            (code, output, error) = await Cli("generate", "--checkpoint", checkpoint, "--count", "4", "--png", png);
+            code.Should().Be(0, error);
+            output.Should().Contain($"Using {checkpoint}, a training checkpoint");
+
+            (code, output, error) = await Cli("export", "--checkpoint", run, "--discriminator", "--out", Path.Combine(run, "d.safetensors"));
+            code.Should().Be(0, error);
+            output.Should().Contain("Wrote the discriminator of " + checkpoint);
+        }
+        finally
+        {
+            Directory.Delete(data, recursive: true);
+            Directory.Delete(run, recursive: true);
+        }
+    }
+
+    [Fact]
     public async Task Train_SigInt_StopsAfterAStepWritesACheckpointAndSaysHowToResume()
     {
         if (SampleSupport.SignalIgnoredByThisProcess(2))

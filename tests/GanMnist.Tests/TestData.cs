@@ -9,6 +9,22 @@ internal static class TestData
     /// <summary>GANMNIST_DATA when set (CI), else ../shared/mnist beside the repository.</summary>
     public static string MnistDirectory { get; } = Locate();
 
+    /// <summary>The repository root (the folder holding GanMnist.sln).</summary>
+    public static string RepositoryRoot { get; } = FindRoot();
+
+    private static string FindRoot()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            if (File.Exists(Path.Combine(dir.FullName, "GanMnist.sln")))
+            {
+                return dir.FullName;
+            }
+        }
+
+        throw new DirectoryNotFoundException("The repository root (GanMnist.sln) was not found above the test folder.");
+    }
+
     /// <summary>Debian's dataset-fashion-mnist package (.ci/run installs it): the four original Fashion-MNIST files.</summary>
     public static string FashionMnistDirectory { get; } = Directory.Exists("/usr/share/datasets/fashion-mnist") ? "/usr/share/datasets/fashion-mnist"
         : throw new DirectoryNotFoundException("Fashion-MNIST test data not found at '/usr/share/datasets/fashion-mnist'; install Debian's dataset-fashion-mnist package (.ci/run does).");

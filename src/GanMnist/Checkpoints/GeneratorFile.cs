@@ -54,7 +54,19 @@ public static class GeneratorFile
     public static IGenerator Load(string path, Device? device = null)
     {
         TorchRuntime.EnsureLoaded();
+        ArgumentNullException.ThrowIfNull(path);
+        if (Path.GetExtension(path).ToLowerInvariant() is ".pt" or ".pth")
+        {
+            throw new InvalidDataException($"'{path}' is a PyTorch file, which holds no architecture: import it with GeneratorFile.Import(path, architecture) (CLI: --architecture).");
+        }
+
         using var content = SafeTensorsFile.Read(path);
+        if (!content.Metadata.ContainsKey("format"))
+        {
+            throw new InvalidDataException(
+                $"'{path}' has no GanMnist metadata (a plain state dict, as safetensors.torch.save_file writes): import it with GeneratorFile.Import(path, architecture) (CLI: --architecture).");
+        }
+
         if (content.Require("format", path) != Format)
         {
             throw new InvalidDataException($"'{path}' is not a GanMnist generator file (format '{content.Metadata["format"]}', expected '{Format}').");
@@ -83,6 +95,61 @@ public static class GeneratorFile
             generator.Module.Dispose();
             throw;
         }
+    }
+
+    /// <summary>
+    /// Builds a generator of a built-in architecture and loads a plain state dict into it (in evaluation mode): a PyTorch file
+    /// (<c>.pt</c>/<c>.pth</c>, <c>torch.save(generator.state_dict(), path)</c>) or a safetensors file with or without metadata.
+    /// The names must be the module's (see docs/interop.md for the PyTorch classes that give them).
+    /// </summary>
+    /// <param name="path">The state dict file.</param>
+    /// <param name="architecture">The architecture the weights belong to.</param>
+    /// <param name="latentSize">Its noise size.</param>
+    /// <param name="leakyReluSlope">Its LeakyReLU slope (no weights depend on it; it must match for the same outputs).</param>
+    /// <param name="mlpActivation">The MLP's hidden activation.</param>
+    /// <param name="classCount">The classes of a conditional architecture.</param>
+    /// <param name="device">Where the weights go (the CPU by default).</param>
+    /// <exception cref="ArgumentException">The extension is none of <c>.pt</c>, <c>.pth</c>, <c>.safetensors</c>.</exception>
+    /// <exception cref="FileNotFoundException">The file does not exist.</exception>
+    /// <exception cref="InvalidDataException">The file is damaged, or its tensors do not fit: the message names each tensor and both shapes.</exception>
+    public static IGenerator Import(string path, GanArchitecture architecture, int latentSize = 100, double leakyReluSlope = 0.2,
+        MlpActivation mlpActivation = MlpActivation.Relu, int classCount = GanModels.ClassCount, Device? device = null)
+    {
+        TorchRuntime.EnsureLoaded();
+        var tensors = StateDictFile.Read(path);
+        try
+        {
+            var generator = GanModels.CreateGenerator(architecture, latentSize, leakyReluSlope, mlpActivation: mlpActivation, classCount: classCount);
+            try
+            {
+                LoadInto(generator.Module, tensors, path, prefix: string.Empty);
+                generator.Module.to(device ?? CPU).eval();
+                return generator;
+            }
+            catch
+            {
+                generator.Module.Dispose();
+                throw;
+            }
+        }
+        finally
+        {
+            foreach (var t in tensors.Values)
+            {
+                t.Dispose();
+            }
+        }
+    }
+
+    /// <summary>
+    /// Writes a generator's weights for use outside GanMnist, by extension: <c>.pt</c>/<c>.pth</c> as a PyTorch state dict
+    /// (<c>model.load_state_dict(torch.load(path))</c>), <c>.safetensors</c> as plain safetensors; see <see cref="StateDictFile.Save"/>.
+    /// </summary>
+    /// <exception cref="ArgumentException">The extension is none of <c>.pt</c>, <c>.pth</c>, <c>.safetensors</c>.</exception>
+    public static void Export(IGenerator generator, string path)
+    {
+        ArgumentNullException.ThrowIfNull(generator);
+        StateDictFile.Save(generator.Module, path);
     }
 
     /// <summary>

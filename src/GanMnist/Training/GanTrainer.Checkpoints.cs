@@ -14,7 +14,7 @@ public sealed partial class GanTrainer
     internal const string CheckpointFormat = "ganmnist.training-checkpoint/1";
     internal const string CheckpointFolder = "checkpoints";
 
-    private static readonly JsonSerializerOptions Json = new()
+    internal static readonly JsonSerializerOptions Json = new()
     {
         NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
         Converters = { new JsonStringEnumConverter() },
@@ -66,7 +66,7 @@ public sealed partial class GanTrainer
             $"(looked for {Path.Combine(from, CheckpointFolder, "step_*.safetensors")}; {candidates.Count} found).", from);
     }
 
-    private static SafeTensorsContent ReadCheckpoint(string path)
+    internal static SafeTensorsContent ReadCheckpoint(string path)
     {
         var content = SafeTensorsFile.Read(path);
         if (!content.Metadata.TryGetValue("format", out var format) || format != CheckpointFormat)
@@ -133,6 +133,11 @@ public sealed partial class GanTrainer
                 ["history"] = JsonSerializer.Serialize(History.Epochs, Json),
                 ["value_names"] = JsonSerializer.Serialize(_valueNames ?? [], Json),
             };
+            if (_dataset is not null)
+            {
+                metadata["dataset"] = _dataset.Name;
+            }
+
             var folder = Path.Combine(OutputDirectory, CheckpointFolder);
             var path = Path.Combine(folder, CheckpointName(_globalStep));
             SafeTensorsFile.Write(path, tensors, metadata);

@@ -1,0 +1,173 @@
+using System.Text.Json;
+using GanMnist.Models;
+using GanMnist.Training;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace GanMnist.Checkpoints;
+
+/// <summary>
+/// The networks of any run, finished or not: a run folder (its <c>generator.safetensors</c>, or else its newest valid
+/// training checkpoint), a generator file, or a training checkpoint (<c>checkpoints/step_N.safetensors</c>). Each load says
+/// which file it used. Built-in architectures are rebuilt from the options the run recorded.
+/// </summary>
+public static class CheckpointFile
+{
+    /// <summary>
+    /// Loads the generator of <paramref name="path"/> (in evaluation mode): a run folder, a generator file or a training checkpoint.
+    /// From a checkpoint it takes the EMA generator when the run kept one (as <c>generator.safetensors</c> holds), else the generator.
+    /// </summary>
+    /// <param name="path">A run folder, a <c>generator.safetensors</c> file, or a training checkpoint.</param>
+    /// <param name="source">The file the weights came from, and why, for messages (e.g. "checkpoints/step_0000000469.safetensors, the run's newest checkpoint (no generator.safetensors: training did not finish)").</param>
+    /// <param name="device">Where the weights go (the CPU by default).</param>
+    /// <exception cref="FileNotFoundException">The path does not exist, or a run folder holds neither a generator file nor a valid checkpoint.</exception>
+    /// <exception cref="InvalidDataException">The file is malformed, of another kind, holds a custom model, or does not fit its architecture.</exception>
+    public static IGenerator LoadGenerator(string path, out string source, Device? device = null)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        TorchRuntime.EnsureLoaded();
+        if (Directory.Exists(path))
+        {
+            var file = Path.Combine(path, "generator.safetensors");
+            if (File.Exists(file))
+            {
+                source = file;
+                return GeneratorFile.Load(file, device);
+            }
+
+            var (checkpoint, content) = NewestCheckpoint(path);
+            using (content)
+            {
+                source = $"{checkpoint}, the run's newest checkpoint (the run folder has no generator.safetensors: training did not finish)";
+                return (IGenerator)Rebuild(content, checkpoint, discriminator: false, device);
+            }
+        }
+
+        if (!File.Exists(path))
+        {
+            throw new FileNotFoundException($"'{path}' is neither a run folder nor a file.", path);
+        }
+
+        source = path;
+        if (!IsCheckpoint(path))
+        {
+            return GeneratorFile.Load(path, device);
+        }
+
+        using var training = GanTrainer.ReadCheckpoint(path);
+        source = $"{path}, a training checkpoint";
+        return (IGenerator)Rebuild(training, path, discriminator: false, device);
+    }
+
+    /// <summary>Loads the discriminator of a run folder (its newest valid checkpoint) or a training checkpoint, in evaluation mode.</summary>
+    /// <exception cref="FileNotFoundException">The path does not exist, or a run folder holds no valid checkpoint.</exception>
+    /// <exception cref="InvalidDataException">The file is not a training checkpoint, holds a custom model, or does not fit its architecture.</exception>
+    public static IDiscriminator LoadDiscriminator(string path, out string source, Device? device = null)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        TorchRuntime.EnsureLoaded();
+        if (Directory.Exists(path))
+        {
+            var (checkpoint, content) = NewestCheckpoint(path);
+            using (content)
+            {
+                source = $"{checkpoint}, the run's newest checkpoint";
+                return (IDiscriminator)Rebuild(content, checkpoint, discriminator: true, device);
+            }
+        }
+
+        if (!File.Exists(path))
+        {
+            throw new FileNotFoundException($"'{path}' is neither a run folder nor a file.", path);
+        }
+
+        if (!IsCheckpoint(path))
+        {
+            throw new InvalidDataException($"'{path}' is not a training checkpoint; only checkpoints (and run folders) hold a discriminator.");
+        }
+
+        using var training = GanTrainer.ReadCheckpoint(path);
+        source = $"{path}, a training checkpoint";
+        return (IDiscriminator)Rebuild(training, path, discriminator: true, device);
+    }
+
+    private static bool IsCheckpoint(string path)
+    {
+        if (!path.EndsWith(".safetensors", StringComparison.OrdinalIgnoreCase))
+        {
+            return false;
+        }
+
+        using var content = SafeTensorsFile.Read(path);
+        return content.Metadata.TryGetValue("format", out var format) && format == GanTrainer.CheckpointFormat;
+    }
+
+    private static (string Path, SafeTensorsContent Content) NewestCheckpoint(string run)
+    {
+        var problems = new List<string>();
+        foreach (var candidate in GanTrainer.Checkpoints(run))
+        {
+            try
+            {
+                return (candidate, GanTrainer.ReadCheckpoint(candidate));
+            }
+            catch (InvalidDataException e)
+            {
+                problems.Add(e.Message); // a checkpoint cut short by a crash: the one before it is used
+            }
+        }
+
+        throw new FileNotFoundException(
+            $"The run folder '{run}' has no generator.safetensors (written when training finishes) and no valid training checkpoint in " +
+            $"'{Path.Combine(run, GanTrainer.CheckpointFolder)}'{(problems.Count > 0 ? ": " + string.Join("; ", problems) : string.Empty)}.", run);
+    }
+
+    private static object Rebuild(SafeTensorsContent content, string path, bool discriminator, Device? device)
+    {
+        var architecture = content.Metadata.GetValueOrDefault("architecture");
+        if (architecture == "custom")
+        {
+            throw new InvalidDataException($"'{path}' holds a custom model, which GanMnist cannot rebuild; read its tensors with SafeTensorsFile.Read and load them into your module.");
+        }
+
+        GanTrainerOptions options;
+        try
+        {
+            options = JsonSerializer.Deserialize<GanTrainerOptions>(content.Require("options", path), GanTrainer.Json)
+                ?? throw new InvalidDataException($"'{path}' has empty 'options'.");
+        }
+        catch (JsonException e)
+        {
+            throw new InvalidDataException($"'{path}' has 'options' that are not valid JSON ({e.Message}).", e);
+        }
+
+        // Conditional models: the class count is the embedding's row count.
+        var classes = content.Tensors.TryGetValue("generator.embedding.weight", out var embedding) ? (int)embedding.size(0) : GanModels.ClassCount;
+        nn.Module module;
+        object model;
+        string prefix;
+        if (discriminator)
+        {
+            var d = GanModels.CreateDiscriminator(options.Architecture, options.LeakyReluSlope, options.Initialization, options.MlpActivation, null,
+                options.MinibatchDiscriminationKernels, options.MinibatchDiscriminationKernelSize, classes);
+            (module, model, prefix) = (d.Module, d, "discriminator.");
+        }
+        else
+        {
+            var g = GanModels.CreateGenerator(options.Architecture, options.LatentSize, options.LeakyReluSlope, options.Initialization, options.MlpActivation, null, classes);
+            (module, model, prefix) = (g.Module, g, content.Tensors.Keys.Any(k => k.StartsWith("ema.", StringComparison.Ordinal)) ? "ema." : "generator.");
+        }
+
+        try
+        {
+            GeneratorFile.LoadInto(module, content.Tensors, path, prefix);
+            module.to(device ?? CPU).eval();
+            return model;
+        }
+        catch
+        {
+            module.Dispose();
+            throw;
+        }
+    }
+}
