@@ -28,6 +28,7 @@ internal static class TrainCommand
         var data = new Option<string?>("--data") { Description = "The folder with the dataset's files (downloaded into it when missing)." };
         var noDownload = new Option<bool>("--no-download") { Description = "Never download the dataset." };
         var outDir = new Option<string?>("--out") { Description = "The run folder (default: runs/<preset>)." };
+        var tensorBoard = new Option<string?>("--tensorboard") { Description = "Also write TensorBoard event files to this folder (relative: inside the run folder)." };
         var resume = new Option<string?>("--resume") { Description = "Continue a run: a run folder or a checkpoint file." };
         var evaluateEvery = new Option<int>("--evaluate-every")
         {
@@ -42,7 +43,7 @@ internal static class TrainCommand
         };
         var command = new Command("train", "Train a GAN on MNIST or another dataset of the family; writes samples, history, charts, checkpoints, generator.safetensors and report.html.")
         {
-            preset, dataset, epochs, batchSize, lr, lrD, loss, smoothing, seed, device, threads, data, noDownload, outDir, resume, evaluateEvery, evaluationSamples, set,
+            preset, dataset, epochs, batchSize, lr, lrD, loss, smoothing, seed, device, threads, data, noDownload, outDir, tensorBoard, resume, evaluateEvery, evaluationSamples, set,
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
@@ -62,6 +63,7 @@ internal static class TrainCommand
             options.Device = parse.GetValue(device) ?? options.Device;
             options.Threads = parse.GetValue(threads) ?? options.Threads;
             options.ResumeFrom = parse.GetValue(resume) ?? options.ResumeFrom;
+            options.TensorBoardDirectory = parse.GetValue(tensorBoard) ?? options.TensorBoardDirectory;
             options.EvaluateEveryEpochs = parse.GetValue(evaluateEvery);
             options.EvaluationSamples = parse.GetValue(evaluationSamples) ?? options.EvaluationSamples;
             options.OutputDirectory = parse.GetValue(outDir)

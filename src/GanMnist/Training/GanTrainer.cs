@@ -217,6 +217,7 @@ public sealed partial class GanTrainer
         private readonly Tensor? _fixedLabels;
         private readonly TrainingContext _context;
         private readonly DatasetInfo? _dataset;
+        private TensorBoardWriter? _tensorBoard;
         private readonly List<Tensor> _pending = []; // per-step values still on the device
         private readonly List<double[]> _epochValues = [];
         private readonly List<string> _sampleFiles = [];
@@ -269,6 +270,12 @@ public sealed partial class GanTrainer
             if (_callbacks.OfType<GanEvaluator.EvaluationCallback>().Select(c => c.Evaluator.Real).LastOrDefault(r => r is not null) is { } real)
             {
                 AtomicFile.WriteAllText(Path.Combine(OutputDirectory, TrainingReport.RealEvaluationFile), JsonSerializer.Serialize(real, TrainingReport.Json));
+            }
+
+            if (_options.TensorBoardDirectory is { } board)
+            {
+                _tensorBoard = new TensorBoardWriter(Path.GetFullPath(board, OutputDirectory), _options, TrainingReport.Json);
+                LogTensorBoard(_trainer._logger, _tensorBoard.LogDirectory);
             }
 
             Each(c => c.OnTrainingStart(_context));
@@ -434,6 +441,7 @@ public sealed partial class GanTrainer
                 elapsed, remaining, _evaluation);
             LogProgress(_trainer._logger, epoch, _options.Epochs, step, _loader.BatchesPerEpoch, means[0], means[1], real, fakeScore, rate);
             _progress?.Report(report);
+            _tensorBoard?.Step(report);
         }
 
         private double Value(double[] means, string name)
@@ -475,12 +483,18 @@ public sealed partial class GanTrainer
             History.Add(summary);
             LogEpoch(_trainer._logger, epoch, _options.Epochs, summary.DiscriminatorLoss, summary.GeneratorLoss, summary.RealScore, summary.FakeScore, seconds, summary.ImagesPerSecond);
             WriteFiles();
+            _tensorBoard?.Epoch(summary);
             Each(c => c.OnEpochEnd(_context, summary));
             if (_options.SampleEveryEpochs > 0 && (epoch % _options.SampleEveryEpochs == 0 || epoch == _options.Epochs))
             {
                 var path = Path.Combine(OutputDirectory, "samples", $"epoch_{epoch:D4}.png");
                 WriteSamples(path);
                 _sampleFiles.Add(path);
+                if (_tensorBoard?.Samples(path, epoch) is { } why)
+                {
+                    LogTensorBoardImagesOff(_trainer._logger, why);
+                }
+
                 Each(c => c.OnSampleWritten(_context, epoch, path));
             }
 
@@ -568,6 +582,12 @@ public sealed partial class GanTrainer
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Epoch {Epoch}/{Epochs} step {Step}/{Steps}: D loss {DLoss:F4}, G loss {GLoss:F4}, D(x) {Real:F3}, D(G(z)) {Fake:F3}, {Rate:F0} images/s")]
     private static partial void LogProgress(ILogger logger, int epoch, int epochs, int step, int steps, double dLoss, double gLoss, double real, double fake, double rate);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "TensorBoard event files go to {Directory} (tensorboard --logdir {Directory})")]
+    private static partial void LogTensorBoard(ILogger logger, string directory);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "TensorBoard sample grids are left out (scalars go on): SkiaSharp's native library did not load ({Reason})")]
+    private static partial void LogTensorBoardImagesOff(ILogger logger, string reason);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Epoch {Epoch}/{Epochs} done: D loss {DLoss:F4}, G loss {GLoss:F4}, D(x) {Real:F3}, D(G(z)) {Fake:F3} in {Seconds:F1} s ({Rate:F0} images/s)")]
     private static partial void LogEpoch(ILogger logger, int epoch, int epochs, double dLoss, double gLoss, double real, double fake, double seconds, double rate);

@@ -117,6 +117,9 @@ public static class GanTrainerBuilderExtensions
     /// <summary>Sets the output folder.</summary>
     public static GanTrainerBuilder OutputTo(this GanTrainerBuilder builder, string directory) => builder.Configure(o => o.OutputDirectory = directory);
 
+    /// <summary>Writes TensorBoard event files to <paramref name="directory"/> (see <see cref="GanTrainerOptions.TensorBoardDirectory"/>).</summary>
+    public static GanTrainerBuilder WriteTensorBoard(this GanTrainerBuilder builder, string directory) => builder.Configure(o => o.TensorBoardDirectory = directory);
+
     /// <summary>Sets any option.</summary>
     public static GanTrainerBuilder Configure(this GanTrainerBuilder builder, Action<GanTrainerOptions> configure)
     {

@@ -181,6 +181,14 @@ public sealed class GanTrainerOptions
     [Required]
     public string OutputDirectory { get; set; } = "ganmnist-run";
 
+    /// <summary>
+    /// A folder for TensorBoard event files (relative paths are inside <see cref="OutputDirectory"/>): step losses, D(x),
+    /// D(G(z)) and throughput every <see cref="LogEverySteps"/> steps; epoch means, evaluation metrics and sample grids per
+    /// epoch; the options as text. Written with TorchSharp's SummaryWriter; view with <c>tensorboard --logdir DIR</c>.
+    /// </summary>
+    /// <value>Default: none (no event files).</value>
+    public string? TensorBoardDirectory { get; set; }
+
     /// <summary>Write a sample grid every N epochs (and after the last); 0 writes none.</summary>
     /// <value>Default: 1.</value>
     [Range(0, 1_000_000)]

@@ -43,6 +43,32 @@ public sealed class GanEvaluatorTests(EvaluatorFixture fixture, MnistSubsetFixtu
     }
 
     [Fact]
+    public async Task Training_WithTensorBoard_WritesEventFilesWhoseRecordsScalarsImagesAndTextReadBack()
+    {
+        using var output = new TempFolder();
+        var trainer = GanTrainer.Create(b => b.UseMlp(MlpActivation.LeakyRelu).Epochs(2).BatchSize(64).Seed(3).OnDevice("cpu").OutputTo(output.Path)
+            .EvaluateWith(Evaluator, everyEpochs: 1).WriteTensorBoard("tb").Configure(o => (o.LogEverySteps, o.SampleGridSize, o.Threads) = (10, 3, 1)));
+
+        using var result = await trainer.TrainAsync(mnist.Data); // 32 steps per epoch
+
+        TensorBoardEvents.Crc32C("123456789"u8).Should().Be(0xE3069283u, "the published CRC-32C check value");
+        var file = Directory.GetFiles(Path.Combine(output.Path, "tb"), "events.out.tfevents.*").Should().ContainSingle().Subject;
+        var values = TensorBoardEvents.Read(file); // throws on any bad CRC
+        values.Where(v => v.Tag == "step/d_loss").Select(v => v.Step).Should().Equal(10, 20, 30, 32, 42, 52, 62, 64);
+        values.Where(v => v.Tag == "epoch/d_loss").Select(v => (v.Step, v.Scalar)).Should().Equal(
+            result.History.Epochs.Select(e => ((long)e.Epoch, (float?)(float)e.DiscriminatorLoss)));
+        values.Where(v => v.Tag == "evaluation/fid").Select(v => (v.Step, v.Scalar)).Should().Equal(
+            result.History.Epochs.Select(e => ((long)e.Epoch, (float?)(float)e.Evaluation!.FrechetDistance)));
+        values.Should().Contain(v => v.Tag == "step/images_per_second" && v.Scalar > 0);
+        var images = values.Where(v => v.Tag == "samples").ToList();
+        images.Select(v => v.Step).Should().Equal(1, 2);
+        GanMnist.Tests.Imaging.PngDecoder.DecodeGray(images[1].Image!).Pixels.Should().Equal(
+            GanMnist.Tests.Imaging.PngDecoder.DecodeGray(File.ReadAllBytes(result.SampleFiles[1])).Pixels, "the sample grid written to samples/ (re-encoded)");
+        (images[1].ImageWidth, images[1].ImageHeight).Should().Be((3 * 30 + 2, 3 * 30 + 2));
+        System.Text.Encoding.UTF8.GetString(values.Single(v => v.Tag.StartsWith("options", StringComparison.Ordinal)).Raw).Should().Contain("\"Epochs\": 2");
+    }
+
+    [Fact]
     public void Real_TestImages_ScoreAsRealDigits()
     {
         var real = Evaluator.Real!;
