@@ -12,8 +12,9 @@ namespace GanMnist.Reporting;
 
 /// <summary>
 /// The HTML report of a run: one self-contained <c>report.html</c> in the run folder (inline CSS, inline SVG
-/// charts, PNG grids as data URIs; nothing fetched from the network) with the settings, loss curves, metric
-/// curves when evaluation ran, the sample grid of every sampled epoch, the final grid and the timings.
+/// charts, PNG grids as data URIs; nothing fetched from the network) that leads with the result (the final grid,
+/// the headline metrics beside real data's, epochs, wall time, throughput and any alarm), then the loss and metric
+/// charts, the class histogram, the progression of sample grids, the timings, and the settings last (collapsed).
 /// Built from the run folder's files alone (<c>options.json</c>, <c>history.json</c>, <c>samples/</c>,
 /// <c>evaluation-real.json</c>), so it can be rebuilt at any time; the trainer rewrites it at each epoch's end.
 /// </summary>
@@ -25,6 +26,7 @@ public static partial class TrainingReport
     internal const string OptionsFile = "options.json";
     internal const string HistoryFile = "history.json";
     internal const string RealEvaluationFile = "evaluation-real.json";
+    internal const string RunFile = "run.json";
 
     internal static readonly JsonSerializerOptions Json = new()
     {
@@ -60,37 +62,139 @@ public static partial class TrainingReport
         var history = ReadJson<List<EpochSummary>>(runDirectory, HistoryFile) ?? [];
         var real = ReadJson<EvaluationResult>(runDirectory, RealEvaluationFile);
         var samples = SampleFiles(runDirectory);
+        var run = ReadJson<RunInfo>(runDirectory, RunFile);
+        var name = Path.GetFileName(Path.GetFullPath(runDirectory).TrimEnd(Path.DirectorySeparatorChar));
         var html = new StringBuilder();
         html.Append("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>GanMnist run: ")
-            .Append(Encode(Path.GetFileName(Path.GetFullPath(runDirectory)))).Append("</title>\n<style>")
-            .Append("body{font-family:system-ui,sans-serif;margin:2em;color:#222;max-width:1100px}h1{font-size:1.5em}")
+            .Append(Encode(name)).Append("</title>\n<style>")
+            .Append("body{font-family:system-ui,sans-serif;margin:2em;color:#222;max-width:1100px}h1{font-size:1.5em;margin-bottom:.2em}")
             .Append("table{border-collapse:collapse;margin:.5em 0}td,th{border:1px solid #ccc;padding:2px 8px;text-align:right}")
             .Append("th{background:#f3f3f3}td.k{text-align:left}.grids{display:flex;flex-wrap:wrap;gap:12px}")
             .Append("figure{margin:0;text-align:center}img{image-rendering:pixelated}.alarm{color:#b00}")
+            .Append(".result{display:flex;gap:2em;align-items:flex-start;flex-wrap:wrap}.headline td,.headline th{font-size:1.05em}")
+            .Append("p.alarm{border:1px solid #b00;background:#fff3f3;padding:.5em .8em;color:#900}.sub{color:#555;margin-top:0}")
+            .Append("details summary{cursor:pointer;font-size:1.3em;font-weight:bold;margin:1em 0 .5em}")
             .Append("</style></head><body>\n");
-        html.Append("<h1>GanMnist training report</h1>\n<p>Run folder <code>").Append(Encode(Path.GetFullPath(runDirectory)))
-            .Append("</code>; ").Append(history.Count.ToString(CultureInfo.InvariantCulture)).Append(" epoch(s) recorded")
-            .Append(options is null ? "" : $" of {options.Epochs.ToString(CultureInfo.InvariantCulture)}").Append("; report written ")
-            .Append(DateTime.UtcNow.ToString("yyyy-MM-dd HH:mm 'UTC'", CultureInfo.InvariantCulture)).Append(".</p>\n");
-        AppendSettings(html, options);
+        html.Append("<h1>GanMnist run: ").Append(Encode(name)).Append("</h1>\n<p class=\"sub\">")
+            .Append(Encode(Subtitle(options, run, history))).Append("</p>\n");
+        AppendResult(html, options, history, real, samples);
         AppendLosses(html, history, options);
         AppendMetrics(html, history, real);
-        AppendSamples(html, samples);
+        AppendProgression(html, samples);
         AppendTimings(html, history);
+        AppendSettings(html, options, runDirectory);
+        html.Append("<p class=\"sub\">Run folder <code>").Append(Encode(Path.GetFullPath(runDirectory))).Append("</code>; report written ")
+            .Append(DateTime.UtcNow.ToString("yyyy-MM-dd HH:mm 'UTC'", CultureInfo.InvariantCulture)).Append(".</p>\n");
         html.Append("</body></html>\n");
         return html.ToString();
     }
 
-    private static void AppendSettings(StringBuilder html, GanTrainerOptions? options)
+    /// <summary>Dataset, architecture, loss, seed and device in one line.</summary>
+    private static string Subtitle(GanTrainerOptions? options, RunInfo? run, List<EpochSummary> history)
     {
-        html.Append("<h2 id=\"settings\">Settings</h2>\n");
+        var parts = new List<string>();
+        if (run?.Dataset is { } dataset)
+        {
+            parts.Add(dataset);
+        }
+
+        if (options is not null)
+        {
+            parts.Add($"{options.Preset} preset");
+            parts.Add(options.Architecture.ToString());
+            parts.Add(options.Loss + (options.LabelSmoothing is { } smoothing ? string.Create(CultureInfo.InvariantCulture, $" (label smoothing {smoothing})") : string.Empty));
+            parts.Add($"batch {options.BatchSize.ToString(CultureInfo.InvariantCulture)}");
+        }
+
+        if (run is not null)
+        {
+            parts.Add($"seed {run.Seed.ToString(CultureInfo.InvariantCulture)}");
+            parts.Add(run.Device);
+        }
+
+        parts.Add($"{history.Count.ToString(CultureInfo.InvariantCulture)}{(options is null ? "" : "/" + options.Epochs.ToString(CultureInfo.InvariantCulture))} epochs");
+        return string.Join(" · ", parts);
+    }
+
+    /// <summary>The first section: the final grid beside the headline numbers (and real data's), the run's size and speed, and any alarm.</summary>
+    private static void AppendResult(StringBuilder html, GanTrainerOptions? options, List<EpochSummary> history, EvaluationResult? real,
+        List<(int Epoch, string Path)> samples)
+    {
+        html.Append("<section id=\"result\">\n<h2>Result</h2>\n<div class=\"result\">\n");
+        if (samples.Count > 0)
+        {
+            var (lastEpoch, lastPath) = samples[^1];
+            html.Append("<figure id=\"final\"><img alt=\"final samples, epoch ").Append(lastEpoch.ToString(CultureInfo.InvariantCulture))
+                .Append("\" width=\"336\" src=\"").Append(DataUri(lastPath)).Append("\"><figcaption>samples at epoch ")
+                .Append(lastEpoch.ToString(CultureInfo.InvariantCulture)).Append(" (fixed noise)</figcaption></figure>\n");
+        }
+        else
+        {
+            html.Append("<p id=\"final\">No sample grid yet.</p>\n");
+        }
+
+        static string F(double? v, string format) => v is { } d && double.IsFinite(d) ? d.ToString(format, CultureInfo.InvariantCulture) : "-";
+        var evaluated = history.LastOrDefault(e => e.Evaluation is not null);
+        var last = evaluated?.Evaluation;
+        html.Append("<table class=\"headline\">\n");
+        if (last is not null)
+        {
+            html.Append("<tr><th></th><th>epoch ").Append(evaluated!.Epoch.ToString(CultureInfo.InvariantCulture)).Append("</th><th>real test images</th></tr>\n");
+            void Row(string label, string ours, string theirs) =>
+                html.Append("<tr><td class=\"k\">").Append(label).Append("</td><td>").Append(ours).Append("</td><td>").Append(theirs).Append("</td></tr>\n");
+            Row("FID (lower is better)", F(last.FrechetDistance, "F2"), F(real?.FrechetDistance, "F2"));
+            Row("MNIST score", F(last.MnistScore, "F2"), F(real?.MnistScore, "F2"));
+            Row("classes covered", $"{last.ClassesCovered}/{last.ClassCounts.Count}", real is null ? "-" : $"{real.ClassesCovered}/{real.ClassCounts.Count}");
+            Row("precision", F(last.Precision, "F3"), F(real?.Precision, "F3"));
+            Row("recall", F(last.Recall, "F3"), F(real?.Recall, "F3"));
+        }
+        else if (history.Count > 0)
+        {
+            var e = history[^1];
+            html.Append("<tr><th></th><th>epoch ").Append(e.Epoch.ToString(CultureInfo.InvariantCulture)).Append("</th></tr>\n")
+                .Append("<tr><td class=\"k\">D loss / G loss</td><td>").Append(F(e.DiscriminatorLoss, "F3")).Append(" / ").Append(F(e.GeneratorLoss, "F3")).Append("</td></tr>\n")
+                .Append("<tr><td class=\"k\">D(x) / D(G(z))</td><td>").Append(F(e.RealScore, "F3")).Append(" / ").Append(F(e.FakeScore, "F3")).Append("</td></tr>\n")
+                .Append("<tr><td class=\"k\">metrics</td><td>not evaluated (EvaluateEveryEpochs)</td></tr>\n");
+        }
+
+        var training = history.Sum(e => e.Seconds);
+        var evaluation = history.Sum(e => e.Evaluation?.Duration.TotalSeconds ?? 0);
+        html.Append("<tr><td class=\"k\">epochs</td><td colspan=\"2\">").Append(history.Count.ToString(CultureInfo.InvariantCulture))
+            .Append(options is null ? "" : " of " + options.Epochs.ToString(CultureInfo.InvariantCulture)).Append("</td></tr>\n")
+            .Append("<tr><td class=\"k\">wall time</td><td colspan=\"2\">").Append(Duration(training + evaluation))
+            .Append(evaluation > 0 ? $" ({Duration(evaluation)} of it evaluating)" : string.Empty).Append("</td></tr>\n")
+            .Append("<tr><td class=\"k\">throughput</td><td colspan=\"2\">")
+            .Append(history.Count == 0 ? "-" : history.Average(e => e.ImagesPerSecond).ToString("F0", CultureInfo.InvariantCulture) + " images/s").Append("</td></tr>\n");
+        html.Append("</table>\n</div>\n");
+        if (last is { ModeCollapse: true })
+        {
+            html.Append("<p class=\"alarm\" id=\"alarm\">Mode-collapse alarm at epoch ").Append(evaluated!.Epoch.ToString(CultureInfo.InvariantCulture))
+                .Append(": ").Append(Encode(last.ModeCollapseReason ?? string.Empty)).Append(".</p>\n");
+        }
+
+        if (history.Any(e => !double.IsFinite(e.DiscriminatorLoss) || !double.IsFinite(e.GeneratorLoss)))
+        {
+            html.Append("<p class=\"alarm\">A loss was not finite in epoch ")
+                .Append(history.First(e => !double.IsFinite(e.DiscriminatorLoss) || !double.IsFinite(e.GeneratorLoss)).Epoch.ToString(CultureInfo.InvariantCulture)).Append(".</p>\n");
+        }
+
+        html.Append("</section>\n");
+    }
+
+    private static string Duration(double seconds) => seconds >= 90
+        ? string.Create(CultureInfo.InvariantCulture, $"{Math.Floor(seconds / 60):F0} min {seconds % 60:F0} s")
+        : string.Create(CultureInfo.InvariantCulture, $"{seconds:F1} s");
+
+    private static void AppendSettings(StringBuilder html, GanTrainerOptions? options, string runDirectory)
+    {
         if (options is null)
         {
-            html.Append("<p>No <code>").Append(OptionsFile).Append("</code> in the run folder.</p>\n");
+            html.Append("<h2 id=\"settings\">Settings</h2>\n<p>No <code>").Append(OptionsFile).Append("</code> in the run folder.</p>\n");
             return;
         }
 
-        html.Append("<table>\n");
+        html.Append("<details id=\"settings\"><summary>Settings</summary>\n<p>Every option of the run (also in <code>")
+            .Append(Encode(Path.Combine(runDirectory, OptionsFile))).Append("</code>).</p>\n<table>\n");
         foreach (var property in typeof(GanTrainerOptions).GetProperties().Where(p => p.CanRead && p.CanWrite).OrderBy(p => p.MetadataToken))
         {
             var value = property.GetValue(options);
@@ -104,7 +208,7 @@ public static partial class TrainingReport
             html.Append("<tr><td class=\"k\">").Append(property.Name).Append("</td><td class=\"k\">").Append(Encode(text)).Append("</td></tr>\n");
         }
 
-        html.Append("</table>\n");
+        html.Append("</table>\n</details>\n");
     }
 
     private static void AppendLosses(StringBuilder html, List<EpochSummary> history, GanTrainerOptions? options)
@@ -184,20 +288,16 @@ public static partial class TrainingReport
             .Append(r.ModeCollapse ? " class=\"alarm\">" : ">").Append(Encode(r.ModeCollapseReason ?? "no")).Append("</td></tr>\n");
     }
 
-    private static void AppendSamples(StringBuilder html, List<(int Epoch, string Path)> samples)
+    private static void AppendProgression(StringBuilder html, List<(int Epoch, string Path)> samples)
     {
-        html.Append("<h2 id=\"samples\">Samples</h2>\n");
+        html.Append("<h2 id=\"progression\">Progression</h2>\n");
         if (samples.Count == 0)
         {
             html.Append("<p>No sample grid yet.</p>\n");
             return;
         }
 
-        var (lastEpoch, lastPath) = samples[^1];
-        html.Append("<h3 id=\"final\">Final samples (epoch ").Append(lastEpoch.ToString(CultureInfo.InvariantCulture)).Append(")</h3>\n")
-            .Append("<img alt=\"samples at epoch ").Append(lastEpoch.ToString(CultureInfo.InvariantCulture)).Append("\" width=\"336\" src=\"")
-            .Append(DataUri(lastPath)).Append("\">\n");
-        html.Append("<h3 id=\"progression\">Progression</h3>\n<div class=\"grids\">\n");
+        html.Append("<div class=\"grids\">\n");
         foreach (var (epoch, path) in samples)
         {
             html.Append("<figure><img alt=\"samples at epoch ").Append(epoch.ToString(CultureInfo.InvariantCulture)).Append("\" width=\"168\" src=\"")
@@ -232,6 +332,9 @@ public static partial class TrainingReport
 
         html.Append("</table>\n");
     }
+
+    /// <summary>What a run folder records about the run besides its options (<c>run.json</c>).</summary>
+    internal sealed record RunInfo(string? Dataset, ulong Seed, string Device);
 
     private static List<(int Epoch, string Path)> SampleFiles(string runDirectory)
     {

@@ -267,6 +267,8 @@ public sealed partial class GanTrainer
         {
             _clock.Start();
             AtomicFile.WriteAllText(Path.Combine(OutputDirectory, TrainingReport.OptionsFile), JsonSerializer.Serialize(_options, TrainingReport.Json));
+            AtomicFile.WriteAllText(Path.Combine(OutputDirectory, TrainingReport.RunFile),
+                JsonSerializer.Serialize(new TrainingReport.RunInfo(_dataset?.DisplayName, _context.Seed, _context.Device.ToString()), TrainingReport.Json));
             if (_callbacks.OfType<GanEvaluator.EvaluationCallback>().Select(c => c.Evaluator.Real).LastOrDefault(r => r is not null) is { } real)
             {
                 AtomicFile.WriteAllText(Path.Combine(OutputDirectory, TrainingReport.RealEvaluationFile), JsonSerializer.Serialize(real, TrainingReport.Json));

@@ -196,6 +196,12 @@ public sealed class GanEvaluatorTests(EvaluatorFixture fixture, MnistSubsetFixtu
         logger.Lines.Should().Contain(l => l.Message.StartsWith("Evaluation at epoch 2: FID", StringComparison.Ordinal));
         var report = File.ReadAllText(Path.Combine(output.Path, GanMnist.Reporting.TrainingReport.FileName));
         report.Should().Contain("id=\"metrics\"").And.Contain("<td>real test images</td>").And.Contain("Fréchet distance");
+        var first = report[report.IndexOf("<section id=\"result\">", StringComparison.Ordinal)..report.IndexOf("</section>", StringComparison.Ordinal)];
+        report.IndexOf("<section id=\"result\">", StringComparison.Ordinal).Should().BeLessThan(report.IndexOf("<h2 id=\"losses\">", StringComparison.Ordinal),
+            "the report leads with the result");
+        first.Should().Contain("id=\"final\"").And.Contain("<th>epoch 2</th><th>real test images</th>")
+            .And.Contain("<td class=\"k\">FID (lower is better)</td><td>" + result.History.Epochs[^1].Evaluation!.FrechetDistance.ToString("F2", System.Globalization.CultureInfo.InvariantCulture) + "</td>")
+            .And.Contain("<td class=\"k\">throughput</td>");
     }
 
     [Fact]

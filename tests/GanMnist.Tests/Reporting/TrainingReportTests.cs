@@ -19,10 +19,10 @@ public sealed class TrainingReportTests(MnistSubsetFixture mnist) : IClassFixtur
         using var result = await trainer.TrainAsync(mnist.Data);
 
         var html = File.ReadAllText(Path.Combine(output.Path, TrainingReport.FileName));
-        foreach (var section in new[] { "settings", "losses", "samples", "final", "progression", "timings" })
-        {
-            html.Should().Contain($"id=\"{section}\"");
-        }
+        var order = new[] { "result", "final", "losses", "progression", "timings", "settings" }.Select(id => html.IndexOf($"id=\"{id}\"", StringComparison.Ordinal)).ToList();
+        order.Should().NotContain(-1).And.BeInAscendingOrder("the result first, the settings last");
+        html.Should().Contain("<details id=\"settings\"><summary>Settings</summary>", "the settings are collapsed");
+        html.Should().Contain("<td class=\"k\">metrics</td><td>not evaluated (EvaluateEveryEpochs)</td>");
 
         html.Should().NotContain("id=\"metrics\"", "no evaluation ran");
         html.Should().Contain("<td class=\"k\">Epochs</td><td class=\"k\">3</td>").And.Contain("LabelSmoothing").And.Contain("0.9");
@@ -60,7 +60,7 @@ public sealed class TrainingReportTests(MnistSubsetFixture mnist) : IClassFixtur
         File.Delete(report);
 
         TrainingReport.Write(output.Path).Should().Be(report);
-        File.ReadAllText(report).Should().Contain("id=\"final\"").And.Contain("1 epoch(s) recorded of 1");
+        File.ReadAllText(report).Should().Contain("id=\"final\"").And.Contain("1/1 epochs");
 
         var historyFile = Path.Combine(output.Path, "history.json");
         File.WriteAllText(historyFile, "[{\"Epoch\": \"one\"");
