@@ -30,7 +30,7 @@ internal static class ExportCommand
                 using (d.Module)
                 {
                     StateDictFile.Save(d.Module, to);
-                    output.WriteLine($"Wrote the discriminator of {source} to {Path.GetFullPath(to)}");
+                    output.WriteLine($"Wrote the discriminator of {source.Description} to {Path.GetFullPath(to)}");
                 }
             }
             else

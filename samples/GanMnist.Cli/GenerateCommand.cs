@@ -114,12 +114,11 @@ internal static class GenerateCommand
         }
 
         var generator = CheckpointFile.LoadGenerator(path, out var source);
-        if (source != path)
+        if (source.Description != path)
         {
-            output.WriteLine($"Using {source}");
+            output.WriteLine($"Using {source.Description}");
         }
 
-        var file = source.Split(", ", 2)[0];
-        return (generator, file.EndsWith(".safetensors", StringComparison.OrdinalIgnoreCase) ? GeneratorFile.ReadDataset(file) : null);
+        return (generator, source.Path.EndsWith(".safetensors", StringComparison.OrdinalIgnoreCase) ? GeneratorFile.ReadDataset(source.Path) : null);
     }
 }

@@ -68,9 +68,27 @@ internal static class TrainCommand
             options.EvaluationSamples = parse.GetValue(evaluationSamples) ?? options.EvaluationSamples;
             options.OutputDirectory = parse.GetValue(outDir)
                 ?? (options.ResumeFrom is { } from && Directory.Exists(from) ? from : Path.Combine("runs", options.Preset.ToString().ToLowerInvariant()));
-            return await RunAsync(options, CliApp.Data(parse.GetValue(data), !parse.GetValue(noDownload), parse.GetValue(dataset)), output, error, cancellationToken);
+            var datasetName = parse.GetValue(dataset) ?? (options.ResumeFrom is { } resumed ? TrainedOn(resumed) : null);
+            return await RunAsync(options, CliApp.Data(parse.GetValue(data), !parse.GetValue(noDownload), datasetName), output, error, cancellationToken);
         });
         return command;
+    }
+
+    /// <summary>The dataset a run folder's newest checkpoint (or a checkpoint file) was trained on, so that <c>--resume</c> goes on with it.</summary>
+    private static string? TrainedOn(string resume)
+    {
+        var checkpoints = Path.Combine(resume, "checkpoints");
+        var file = File.Exists(resume) ? resume
+            : Directory.Exists(checkpoints) ? Directory.GetFiles(checkpoints, "step_*.safetensors").Order(StringComparer.Ordinal).LastOrDefault()
+            : null;
+        try
+        {
+            return file is null ? null : Checkpoints.GeneratorFile.ReadDataset(file)?.Name;
+        }
+        catch (InvalidDataException)
+        {
+            return null; // the trainer names a damaged checkpoint itself
+        }
     }
 
     /// <summary>Binds Name=Value pairs onto the options as configuration would (unknown names and unconvertible values are usage errors).</summary>

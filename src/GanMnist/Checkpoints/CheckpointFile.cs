@@ -6,6 +6,15 @@ using static TorchSharp.torch;
 
 namespace GanMnist.Checkpoints;
 
+/// <summary>Which file a model was loaded from, and why that one.</summary>
+/// <param name="Path">The file the weights came from.</param>
+/// <param name="Description">The file and why it was used, for messages, e.g. "…/step_0000000469.safetensors, the run's newest checkpoint (…)".</param>
+public sealed record ModelSource(string Path, string Description)
+{
+    /// <inheritdoc />
+    public override string ToString() => Description;
+}
+
 /// <summary>
 /// The networks of any run, finished or not: a run folder (its <c>generator.safetensors</c>, or else its newest valid
 /// training checkpoint), a generator file, or a training checkpoint (<c>checkpoints/step_N.safetensors</c>). Each load says
@@ -18,11 +27,11 @@ public static class CheckpointFile
     /// From a checkpoint it takes the EMA generator when the run kept one (as <c>generator.safetensors</c> holds), else the generator.
     /// </summary>
     /// <param name="path">A run folder, a <c>generator.safetensors</c> file, or a training checkpoint.</param>
-    /// <param name="source">The file the weights came from, and why, for messages (e.g. "checkpoints/step_0000000469.safetensors, the run's newest checkpoint (no generator.safetensors: training did not finish)").</param>
+    /// <param name="source">The file the weights came from, and why that one (for messages).</param>
     /// <param name="device">Where the weights go (the CPU by default).</param>
     /// <exception cref="FileNotFoundException">The path does not exist, or a run folder holds neither a generator file nor a valid checkpoint.</exception>
     /// <exception cref="InvalidDataException">The file is malformed, of another kind, holds a custom model, or does not fit its architecture.</exception>
-    public static IGenerator LoadGenerator(string path, out string source, Device? device = null)
+    public static IGenerator LoadGenerator(string path, out ModelSource source, Device? device = null)
     {
         ArgumentNullException.ThrowIfNull(path);
         TorchRuntime.EnsureLoaded();
@@ -31,14 +40,14 @@ public static class CheckpointFile
             var file = Path.Combine(path, "generator.safetensors");
             if (File.Exists(file))
             {
-                source = file;
+                source = new(file, file);
                 return GeneratorFile.Load(file, device);
             }
 
             var (checkpoint, content) = NewestCheckpoint(path);
             using (content)
             {
-                source = $"{checkpoint}, the run's newest checkpoint (the run folder has no generator.safetensors: training did not finish)";
+                source = new(checkpoint, $"{checkpoint}, the run's newest checkpoint (the run folder has no generator.safetensors: training did not finish)");
                 return (IGenerator)Rebuild(content, checkpoint, discriminator: false, device);
             }
         }
@@ -48,21 +57,21 @@ public static class CheckpointFile
             throw new FileNotFoundException($"'{path}' is neither a run folder nor a file.", path);
         }
 
-        source = path;
+        source = new(path, path);
         if (!IsCheckpoint(path))
         {
             return GeneratorFile.Load(path, device);
         }
 
         using var training = GanTrainer.ReadCheckpoint(path);
-        source = $"{path}, a training checkpoint";
+        source = new(path, $"{path}, a training checkpoint");
         return (IGenerator)Rebuild(training, path, discriminator: false, device);
     }
 
     /// <summary>Loads the discriminator of a run folder (its newest valid checkpoint) or a training checkpoint, in evaluation mode.</summary>
     /// <exception cref="FileNotFoundException">The path does not exist, or a run folder holds no valid checkpoint.</exception>
     /// <exception cref="InvalidDataException">The file is not a training checkpoint, holds a custom model, or does not fit its architecture.</exception>
-    public static IDiscriminator LoadDiscriminator(string path, out string source, Device? device = null)
+    public static IDiscriminator LoadDiscriminator(string path, out ModelSource source, Device? device = null)
     {
         ArgumentNullException.ThrowIfNull(path);
         TorchRuntime.EnsureLoaded();
@@ -71,7 +80,7 @@ public static class CheckpointFile
             var (checkpoint, content) = NewestCheckpoint(path);
             using (content)
             {
-                source = $"{checkpoint}, the run's newest checkpoint";
+                source = new(checkpoint, $"{checkpoint}, the run's newest checkpoint");
                 return (IDiscriminator)Rebuild(content, checkpoint, discriminator: true, device);
             }
         }
@@ -87,7 +96,7 @@ public static class CheckpointFile
         }
 
         using var training = GanTrainer.ReadCheckpoint(path);
-        source = $"{path}, a training checkpoint";
+        source = new(path, $"{path}, a training checkpoint");
         return (IDiscriminator)Rebuild(training, path, discriminator: true, device);
     }
 

@@ -24,7 +24,7 @@ public static class GeneratorFile
     /// <param name="architecture">Its architecture, or null for a custom model (its tensors load with <see cref="SafeTensorsFile.Read"/>).</param>
     /// <param name="leakyReluSlope">The LeakyReLU slope it was built with.</param>
     /// <param name="mlpActivation">The MLP activation it was built with.</param>
-    /// <param name="dataset">The dataset it was trained on, recorded with its class names (for <c>generate --class NAME</c> and evaluation).</param>
+    /// <param name="dataset">The dataset it was trained on, recorded by name (its class names then come from <see cref="Data.MnistFamily"/>, for <c>generate --class NAME</c> and evaluation).</param>
     public static void Save(IGenerator generator, string path, GanArchitecture? architecture, double leakyReluSlope = 0.2, MlpActivation mlpActivation = MlpActivation.Relu,
         Data.DatasetInfo? dataset = null)
     {
@@ -107,19 +107,21 @@ public static class GeneratorFile
     /// <param name="latentSize">Its noise size.</param>
     /// <param name="leakyReluSlope">Its LeakyReLU slope (no weights depend on it; it must match for the same outputs).</param>
     /// <param name="mlpActivation">The MLP's hidden activation.</param>
-    /// <param name="classCount">The classes of a conditional architecture.</param>
+    /// <param name="classCount">The classes of a conditional architecture; by default the rows of its <c>embedding.weight</c> (else 10).</param>
     /// <param name="device">Where the weights go (the CPU by default).</param>
     /// <exception cref="ArgumentException">The extension is none of <c>.pt</c>, <c>.pth</c>, <c>.safetensors</c>.</exception>
     /// <exception cref="FileNotFoundException">The file does not exist.</exception>
     /// <exception cref="InvalidDataException">The file is damaged, or its tensors do not fit: the message names each tensor and both shapes.</exception>
     public static IGenerator Import(string path, GanArchitecture architecture, int latentSize = 100, double leakyReluSlope = 0.2,
-        MlpActivation mlpActivation = MlpActivation.Relu, int classCount = GanModels.ClassCount, Device? device = null)
+        MlpActivation mlpActivation = MlpActivation.Relu, int? classCount = null, Device? device = null)
     {
         TorchRuntime.EnsureLoaded();
         var tensors = StateDictFile.Read(path);
         try
         {
-            var generator = GanModels.CreateGenerator(architecture, latentSize, leakyReluSlope, mlpActivation: mlpActivation, classCount: classCount);
+            var classes = classCount
+                ?? (tensors.TryGetValue("embedding.weight", out var embedding) && embedding.dim() == 2 && embedding.size(0) >= 2 ? (int)embedding.size(0) : GanModels.ClassCount);
+            var generator = GanModels.CreateGenerator(architecture, latentSize, leakyReluSlope, mlpActivation: mlpActivation, classCount: classes);
             try
             {
                 LoadInto(generator.Module, tensors, path, prefix: string.Empty);

@@ -25,7 +25,9 @@ internal static class DatasetFiles
         yield return Around(dataset, $"{nameof(MnistDatasetOptions)}.{nameof(MnistDatasetOptions.Directory)}", options.Directory);
         yield return Around(dataset, $"the {MnistDatasetOptions.DataEnvironmentVariable} environment variable",
             Environment.GetEnvironmentVariable(MnistDatasetOptions.DataEnvironmentVariable));
-        yield return new("the per-user cache", CacheDirectory(dataset, options), [CacheDirectory(dataset, options)]);
+        yield return options.CacheDirectory is { } cache
+            ? new("the per-user cache", cache, [cache, Path.Combine(cache, dataset.Name)])
+            : new("the per-user cache", CacheDirectory(dataset, options), [CacheDirectory(dataset, options)]);
         if (dataset == MnistFamily.FashionMnist)
         {
             yield return new("Debian's dataset-fashion-mnist package", DebianFashionMnist, [DebianFashionMnist]);
@@ -44,9 +46,22 @@ internal static class DatasetFiles
 
     internal static string DebianFashionMnist { get; set; } = "/usr/share/datasets/fashion-mnist";
 
-    /// <summary>The dataset's own cache folder (downloads go there unless a directory was given).</summary>
+    /// <summary>
+    /// The dataset's own cache folder: <c>ganmnist/&lt;dataset&gt;</c> in the per-user cache; with a <c>CacheDirectory</c>,
+    /// that folder for MNIST (as always) and a subfolder named after the dataset for the others.
+    /// </summary>
     internal static string CacheDirectory(DatasetInfo dataset, MnistDatasetOptions options) =>
-        options.CacheDirectory is { } cache ? cache : Path.Combine(MnistDatasetOptions.CacheRoot(), dataset.Name);
+        options.CacheDirectory is { } cache ? Within(cache, dataset) : Path.Combine(MnistDatasetOptions.CacheRoot(), dataset.Name);
+
+    /// <summary>
+    /// Where downloads and extractions go: <c>Directory</c> when set, else the cache folder. MNIST goes to the folder itself
+    /// (as it always has), every other dataset to a subfolder named after it, so that datasets sharing file names
+    /// (<c>train-images-idx3-ubyte.gz</c>) never land on each other.
+    /// </summary>
+    internal static string DownloadDirectory(DatasetInfo dataset, MnistDatasetOptions options) =>
+        options.Directory is { } directory ? Within(directory, dataset) : CacheDirectory(dataset, options);
+
+    private static string Within(string root, DatasetInfo dataset) => dataset == MnistFamily.Mnist ? root : Path.Combine(root, dataset.Name);
 
     /// <summary>The split's files in one folder under any accepted name, or null.</summary>
     internal static LocatedSplit? Find(string folder, DatasetInfo dataset, MnistSplit split)

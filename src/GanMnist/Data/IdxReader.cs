@@ -96,6 +96,11 @@ internal static class IdxReader
         var header = ReadHeader(stream, path, 8, compressed);
         CheckMagic(header, path, LabelsMagic, "labels", 1);
         var count = ReadCount(header, 4, path);
+        if (!compressed)
+        {
+            CheckRawLength(stream, path, count, $"{count} labels"); // before allocating for what the header claims
+        }
+
         var labels = new byte[count];
         ReadPayload(stream, path, labels, $"{count} labels", compressed);
         for (var i = 0; i < labels.Length; i++)
@@ -128,6 +133,11 @@ internal static class IdxReader
         if (length > Array.MaxLength)
         {
             throw Invalid(path, $"declares {what}, too large to load");
+        }
+
+        if (!compressed)
+        {
+            CheckRawLength(stream, path, length, what); // before allocating for what the header claims
         }
 
         var raw = new byte[length];

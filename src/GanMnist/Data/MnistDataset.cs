@@ -18,10 +18,15 @@ public sealed partial class MnistDataset : IImageDataset, IDisposable
     private static readonly long[] Shape = [1, IdxReader.ImageSize, IdxReader.ImageSize];
     private const string WrongDatasetKey = "GanMnist.WrongDataset";
 
-    private MnistDataset(DatasetInfo info, MnistSplit split, string imagesPath, string labelsPath, Tensor images, Tensor labels, long[] classCounts)
+    private MnistDataset(DatasetInfo info, MnistSplit split, string imagesPath, string labelsPath, Tensor images, Tensor labels, long[] classCounts,
+        MnistDatasetOptions options)
     {
         (Info, Split, ImagesPath, LabelsPath, Images, Labels, ClassCounts) = (info, split, imagesPath, labelsPath, images, labels, classCounts);
+        LoadOptions = options.Clone();
     }
+
+    /// <summary>The options it was loaded with (a copy): the trainer's evaluation finds the other split as this one was found.</summary>
+    internal MnistDatasetOptions LoadOptions { get; }
 
     /// <summary>Which dataset this is: its name, classes and sources.</summary>
     public DatasetInfo Info { get; }
@@ -124,7 +129,7 @@ public sealed partial class MnistDataset : IImageDataset, IDisposable
             }
         }
 
-        var target = options.Directory ?? DatasetFiles.CacheDirectory(dataset, options);
+        var target = DatasetFiles.DownloadDirectory(dataset, options);
         var files = dataset.Files(split);
         var downloader = new MnistDownloader(MnistDownloader.SharedClient, logger);
         if (dataset.Source.Archive is { } source && archive is null && File.Exists(Path.Combine(DatasetFiles.ArchiveDirectory(dataset, options), source.FileName)))
@@ -264,7 +269,7 @@ public sealed partial class MnistDataset : IImageDataset, IDisposable
             }
 
             LogLoaded(logger, labels.Length, dataset.DisplayName, imagesPath, clock.ElapsedMilliseconds);
-            return new MnistDataset(dataset, split, imagesPath, labelsPath, imageTensor, labelTensor, counts);
+            return new MnistDataset(dataset, split, imagesPath, labelsPath, imageTensor, labelTensor, counts, options);
         }
     }
 

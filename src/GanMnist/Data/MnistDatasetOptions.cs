@@ -20,7 +20,8 @@ public sealed class MnistDatasetOptions
     /// <summary>
     /// A folder holding the dataset's files, looked at first: the files themselves (IDX, gzip-compressed or raw, a dash
     /// or a dot before <c>idx</c>; Keras' <c>mnist.npz</c> for MNIST), or a subfolder named after the dataset
-    /// (<c>fashion-mnist/</c>), or torchvision's layout (<c>FashionMNIST/raw/</c>). Downloads go here when it is set.
+    /// (<c>fashion-mnist/</c>), or torchvision's layout (<c>FashionMNIST/raw/</c>). Downloads go here when it is set: MNIST
+    /// into the folder itself, other datasets into a subfolder named after them (EMNIST's shared archive into the cache).
     /// </summary>
     /// <value>Default: none.</value>
     public string? Directory { get; set; }
@@ -29,7 +30,7 @@ public sealed class MnistDatasetOptions
     /// <value>Default: <c>$XDG_CACHE_HOME/ganmnist/&lt;dataset&gt;</c>, else <c>~/.cache/ganmnist/&lt;dataset&gt;</c>.</value>
     public string? CacheDirectory { get; set; }
 
-    /// <summary>Whether missing files may be downloaded from <see cref="Mirrors"/> (into <see cref="Directory"/> when set, else the cache).</summary>
+    /// <summary>Whether missing files may be downloaded from <see cref="Mirrors"/> (into <see cref="Directory"/> when set, else the cache; see there).</summary>
     /// <value>Default: false (the CLI turns it on).</value>
     public bool AllowDownload { get; set; }
 

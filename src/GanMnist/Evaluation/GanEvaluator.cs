@@ -123,6 +123,8 @@ public sealed partial class GanEvaluator : IDisposable
     /// A conditional generator is asked for each class in turn, and <see cref="EvaluationResult.ConditionalAccuracy"/> reports
     /// how many came out as asked.
     /// </summary>
+    /// <exception cref="ArgumentException">A conditional generator's classes are not the classifier's.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">The sample count is too small for the k-NN metrics.</exception>
     public EvaluationResult Evaluate(IGenerator generator, int? sampleCount = null, ulong? seed = null)
     {
         ArgumentNullException.ThrowIfNull(generator);
@@ -130,6 +132,13 @@ public sealed partial class GanEvaluator : IDisposable
         if (count <= Options.NearestNeighbours || count < 2)
         {
             throw new ArgumentOutOfRangeException(nameof(sampleCount), count, $"An evaluation needs more than {Math.Max(Options.NearestNeighbours, 1)} images.");
+        }
+
+        if (generator.ClassCount > 0 && generator.ClassCount != Classifier.ClassCount)
+        {
+            throw new ArgumentException(
+                $"The generator is conditioned on {generator.ClassCount} classes but the classifier tells {Classifier.ClassCount} apart " +
+                $"({Classifier.Dataset?.DisplayName ?? "its own classes"}); evaluate it with the classifier of the dataset it was trained on.", nameof(generator));
         }
 
         var clock = Stopwatch.StartNew();

@@ -181,9 +181,16 @@ public static partial class TrainingReport
         html.Append("</section>\n");
     }
 
-    private static string Duration(double seconds) => seconds >= 90
-        ? string.Create(CultureInfo.InvariantCulture, $"{Math.Floor(seconds / 60):F0} min {seconds % 60:F0} s")
-        : string.Create(CultureInfo.InvariantCulture, $"{seconds:F1} s");
+    private static string Duration(double seconds)
+    {
+        if (seconds < 90)
+        {
+            return string.Create(CultureInfo.InvariantCulture, $"{seconds:F1} s");
+        }
+
+        var whole = (long)Math.Round(seconds); // round once, then split: never "2 min 60 s"
+        return string.Create(CultureInfo.InvariantCulture, $"{whole / 60} min {whole % 60} s");
+    }
 
     private static void AppendSettings(StringBuilder html, GanTrainerOptions? options, string runDirectory)
     {

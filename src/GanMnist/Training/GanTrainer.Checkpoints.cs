@@ -166,6 +166,12 @@ public sealed partial class GanTrainer
         /// <summary>Puts the run back in the state a checkpoint recorded; every tensor is checked before it is used.</summary>
         public void Restore(SafeTensorsContent content, string path)
         {
+            if (content.Metadata.TryGetValue("dataset", out var trainedOn) && _dataset is not null && trainedOn != _dataset.Name)
+            {
+                throw new InvalidDataException(
+                    $"'{path}' was trained on {trainedOn}, not {_dataset.Name}: resume it on the same dataset (CLI: --dataset {trainedOn}).");
+            }
+
             GeneratorFile.LoadInto(_g.Module, content.Tensors, path, "generator.");
             GeneratorFile.LoadInto(_d.Module, content.Tensors, path, "discriminator.");
             if (_average is not null)

@@ -144,15 +144,18 @@ public sealed partial class GanTrainer
 
     /// <summary>
     /// The evaluator behind <see cref="GanTrainerOptions.EvaluateEveryEpochs"/>: for an <see cref="MnistDataset"/>, its own
-    /// dataset (classifier, reference and test images) looked for beside the training files first; for other datasets, MNIST
+    /// dataset (classifier, reference and test images) found with the options it was loaded with; for other datasets, MNIST
     /// where <see cref="MnistDatasetOptions"/> looks by default.
     /// </summary>
     private GanEvaluator CreateEvaluator(GanTrainerOptions options, IImageDataset dataset, Device device, CancellationToken cancellationToken)
     {
         var evaluatorOptions = new GanEvaluatorOptions { SampleCount = options.EvaluationSamples };
-        if (dataset is MnistDataset mnist && Path.GetDirectoryName(Path.GetFullPath(mnist.ImagesPath)) is { } folder)
+        if (dataset is MnistDataset mnist)
         {
-            evaluatorOptions.Classifier.Data = new MnistDatasetOptions { Dataset = mnist.Info.Name, Directory = folder };
+            // Found and fetched as the training split was (places, downloads, cache, mirrors), whole.
+            var data = mnist.LoadOptions.Clone();
+            (data.Dataset, data.Limit, data.PerClass, data.Balanced) = (mnist.Info.Name, null, null, false);
+            evaluatorOptions.Classifier.Data = data;
         }
 
         LogEvaluatorLoading(_logger, options.EvaluateEveryEpochs, options.EvaluationSamples);

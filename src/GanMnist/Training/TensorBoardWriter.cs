@@ -22,7 +22,7 @@ internal sealed class TensorBoardWriter
     {
         System.IO.Directory.CreateDirectory(directory);
         _writer = tensorboard.SummaryWriter(directory);
-        _writer.add_text("options", "```json\n" + JsonSerializer.Serialize(options, json) + "\n```", 0);
+        _writer.add_text("options", "```json\n" + JsonSerializer.Serialize(options, json) + "\n```", 0, Now());
     }
 
     /// <summary>The folder the event files go to.</summary>
@@ -72,7 +72,7 @@ internal sealed class TensorBoardWriter
 
         try
         {
-            _writer.add_img("samples", pngPath, epoch);
+            _writer.add_img("samples", pngPath, epoch, Now());
             return null;
         }
         catch (Exception e) when (e is DllNotFoundException or TypeInitializationException or BadImageFormatException)
@@ -86,9 +86,12 @@ internal sealed class TensorBoardWriter
     {
         if (double.IsFinite(value))
         {
-            _writer.add_scalar(tag, (float)value, step);
+            _writer.add_scalar(tag, (float)value, step, Now());
         }
     }
+
+    /// <summary>Wall time in Unix seconds: TorchSharp writes 0 when none is given, which flattens TensorBoard's time axes.</summary>
+    private static long Now() => DateTimeOffset.UtcNow.ToUnixTimeSeconds();
 
     /// <summary>TensorBoard's steps are 32-bit here (TorchSharp's API): a longer run's steps saturate rather than wrap.</summary>
     private static int Step(long globalStep) => (int)Math.Min(globalStep, int.MaxValue);

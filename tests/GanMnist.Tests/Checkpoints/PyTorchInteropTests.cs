@@ -109,6 +109,18 @@ public sealed class PyTorchInteropTests : IDisposable
     }
 
     [Fact]
+    public void ConditionalStateDict_ImportsWithTheClassCountOfItsEmbedding()
+    {
+        var letters = GanModels.CreateGenerator(GanArchitecture.ConditionalMlp, classCount: 26);
+        var file = Path.Combine(_folder.Path, "letters.safetensors");
+        GeneratorFile.Export(letters, file);
+
+        var imported = GeneratorFile.Import(file, GanArchitecture.ConditionalMlp);
+
+        imported.ClassCount.Should().Be(26);
+    }
+
+    [Fact]
     public void TruncatedPyTorchFile_IsRefusedNamingTheFile()
     {
         var file = Path.Combine(_folder.Path, "generator.pt");

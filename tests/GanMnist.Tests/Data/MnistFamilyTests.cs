@@ -2,6 +2,7 @@ using System.Buffers.Binary;
 using System.IO.Compression;
 using System.Text;
 using GanMnist.Data;
+using GanMnist.Training;
 
 namespace GanMnist.Tests.Data;
 
@@ -164,8 +165,9 @@ public sealed class MnistFamilyTests
         using var data = await MnistDataset.LoadAsync(MnistSplit.Test, new MnistDatasetOptions { Dataset = "emnist-digits", Directory = folder.Path, CacheDirectory = cache.Path });
 
         data.Labels.ToArray<long>().Should().Equal(7, 9);
-        Directory.GetFiles(folder.Path).Select(Path.GetFileName).Should().BeEquivalentTo(
-            "gzip.zip", "emnist-digits-test-images-idx3-ubyte.gz", "emnist-digits-test-labels-idx1-ubyte.gz");
+        Directory.GetFiles(folder.Path).Select(Path.GetFileName).Should().Equal(["gzip.zip"], "nothing else lands beside the archive");
+        Directory.GetFiles(Path.Combine(folder.Path, "emnist-digits")).Select(Path.GetFileName).Should().BeEquivalentTo(
+            ["emnist-digits-test-images-idx3-ubyte.gz", "emnist-digits-test-labels-idx1-ubyte.gz"], "only the split asked for, in its own folder");
     }
 
     [Fact]
@@ -234,6 +236,33 @@ public sealed class MnistFamilyTests
         MnistFamily.FashionMnist.ClassIndex("ankle boot").Should().Be(9);
         MnistFamily.FashionMnist.ClassIndex("3").Should().Be(3);
         MnistFamily.FashionMnist.ClassIndex("Sock").Should().Be(-1);
+    }
+
+    [Fact]
+    public void Downloads_IntoAGivenFolder_PutOtherDatasetsInTheirOwnSubfolder()
+    {
+        var options = new MnistDatasetOptions { Directory = "/data" };
+
+        DatasetFiles.DownloadDirectory(MnistFamily.Mnist, options).Should().Be("/data", "MNIST's files stay where they always went");
+        DatasetFiles.DownloadDirectory(MnistFamily.Kmnist, options).Should().Be("/data/kmnist", "KMNIST's files have MNIST's names");
+        DatasetFiles.DownloadDirectory(MnistFamily.FashionMnist, new MnistDatasetOptions { CacheDirectory = "/cache" }).Should().Be("/cache/fashion-mnist");
+    }
+
+    [Fact]
+    public async Task ResumingACheckpointOnAnotherDataset_IsRefusedNamingBoth()
+    {
+        using var run = new TempFolder();
+        using var mnist = await MnistDataset.LoadAsync(MnistSplit.Test, new MnistDatasetOptions { Directory = TestData.MnistDirectory, Limit = 128 });
+        using var fashion = await MnistDataset.LoadAsync(MnistFamily.FashionMnist, MnistSplit.Test, new MnistDatasetOptions { Limit = 128 });
+        GanTrainer Trainer(string? resume) => GanTrainer.Create(b => b.UseMlp().Epochs(2).BatchSize(64).Seed(1).OnDevice("cpu")
+            .OutputTo(run.Path).Configure(o => (o.ResumeFrom, o.Threads, o.SampleEveryEpochs, o.CheckpointEveryEpochs) = (resume, 1, 0, 1)));
+        using (await Trainer(null).TrainAsync(mnist))
+        {
+        }
+
+        var act = () => Trainer(run.Path).TrainAsync(fashion);
+
+        (await act.Should().ThrowAsync<InvalidDataException>()).WithMessage("'*step_*.safetensors' was trained on mnist, not fashion-mnist: resume it on the same dataset (CLI: --dataset mnist).");
     }
 
     internal static byte[,] LetterL()

@@ -69,6 +69,16 @@ public sealed class GanEvaluatorTests(EvaluatorFixture fixture, MnistSubsetFixtu
     }
 
     [Fact]
+    public void Evaluate_ConditionalGeneratorOfOtherClasses_IsRefusedNamingBothCounts()
+    {
+        var letters = GanModels.CreateGenerator(GanArchitecture.ConditionalMlp, classCount: 26);
+
+        var act = () => Evaluator.Evaluate(letters, sampleCount: 100);
+
+        act.Should().Throw<ArgumentException>().WithMessage("The generator is conditioned on 26 classes but the classifier tells 10 apart (MNIST)*");
+    }
+
+    [Fact]
     public void Real_TestImages_ScoreAsRealDigits()
     {
         var real = Evaluator.Real!;
