@@ -191,10 +191,40 @@ public sealed class CliTests
             (code, output, error) = await Cli("export", "--checkpoint", run, "--discriminator", "--out", Path.Combine(run, "d.safetensors"));
             code.Should().Be(0, error);
             output.Should().Contain("Wrote the discriminator of " + checkpoint);
+
+            (code, output, error) = await Cli("train", "--preset", "quick", "--epochs", "1", "--data", data, "--no-download", "--out", run, "--evaluate-every", "0");
+            code.Should().Be(0, "the killed run's lock went with its process: " + error);
         }
         finally
         {
             Directory.Delete(data, recursive: true);
+            Directory.Delete(run, recursive: true);
+        }
+    }
+
+    [Fact]
+    public async Task Train_IntoAFolderAnotherProcessIsTrainingIn_ExitsWithCode1NamingTheFolderAndThatProcess()
+    {
+        var run = SampleSupport.TempFolder();
+        using var other = SampleSupport.Start("dotnet", [Path.Combine(AppContext.BaseDirectory, "GanMnist.Cli.dll"), "train", "--preset", "dcgan", "--epochs", "1",
+            "--data", SampleSupport.MnistDirectory, "--out", run, "--evaluate-every", "0", "--set", "LogEverySteps=1"], run);
+        try
+        {
+            string? line;
+            while ((line = await other.StandardOutput.ReadLineAsync()) is not null && !line.Contains("step 1/", StringComparison.Ordinal))
+            {
+            }
+
+            line.Should().NotBeNull("the other training started");
+            var (code, _, error) = await Cli("train", "--preset", "quick", "--epochs", "1", "--data", SampleSupport.MnistDirectory, "--out", run, "--evaluate-every", "0");
+
+            code.Should().Be(CliApp.Failure);
+            error.Trim().Should().StartWith($"error: The run folder '{run}' is in use by another training (process {other.Id} on ");
+        }
+        finally
+        {
+            other.Kill(entireProcessTree: true);
+            await other.WaitForExitAsync();
             Directory.Delete(run, recursive: true);
         }
     }

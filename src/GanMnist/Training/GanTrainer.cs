@@ -71,6 +71,7 @@ public sealed partial class GanTrainer
     /// </summary>
     /// <exception cref="ArgumentException">The dataset's images do not fit the models.</exception>
     /// <exception cref="NonFiniteLossException">A loss became NaN or infinite.</exception>
+    /// <exception cref="IOException">Another training holds <see cref="GanTrainerOptions.OutputDirectory"/> (the message names it and that process), or a file could not be written.</exception>
     public Task<TrainingResult> TrainAsync(IImageDataset dataset, IProgress<TrainingProgress>? progress = null, CancellationToken cancellationToken = default)
     {
         TorchRuntime.EnsureLoaded();
@@ -221,6 +222,7 @@ public sealed partial class GanTrainer
         private readonly TrainingContext _context;
         private readonly DatasetInfo? _dataset;
         private TensorBoardWriter? _tensorBoard;
+        private RunFolderLock? _folderLock;
         private readonly List<Tensor> _pending = []; // per-step values still on the device
         private readonly List<double[]> _epochValues = [];
         private readonly List<string> _sampleFiles = [];
@@ -268,6 +270,7 @@ public sealed partial class GanTrainer
 
         public void Execute(CancellationToken cancellationToken)
         {
+            _folderLock = RunFolderLock.Acquire(OutputDirectory); // before anything is written: one training per folder
             _clock.Start();
             AtomicFile.WriteAllText(Path.Combine(OutputDirectory, TrainingReport.OptionsFile), JsonSerializer.Serialize(_options, TrainingReport.Json));
             AtomicFile.WriteAllText(Path.Combine(OutputDirectory, TrainingReport.RunFile),
@@ -565,6 +568,7 @@ public sealed partial class GanTrainer
             _dOptimizer.Dispose();
             _fixedNoise.Dispose();
             _fixedLabels?.Dispose();
+            _folderLock?.Dispose();
         }
     }
 
