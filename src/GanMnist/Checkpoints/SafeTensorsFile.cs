@@ -147,6 +147,10 @@ public static class SafeTensorsFile
             beforeRename?.Invoke();
             File.Move(temporary, path, overwrite: true);
         }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw Imaging.AtomicFile.Failed(path, e);
+        }
         finally
         {
             File.Delete(temporary);

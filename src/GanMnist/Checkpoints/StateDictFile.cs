@@ -44,6 +44,10 @@ public static class StateDictFile
 
             File.Move(temporary, path, overwrite: true);
         }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw Imaging.AtomicFile.Failed(path, e);
+        }
         finally
         {
             File.Delete(temporary);
