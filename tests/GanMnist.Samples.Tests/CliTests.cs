@@ -230,6 +230,61 @@ public sealed class CliTests
     }
 
     [Fact]
+    public async Task LongRunOnAFewImages_KeepsItsResidentMemoryFlat()
+    {
+        // The soak benchmark's bound at a smaller scale, in a process of its own so that nothing else moves its RSS:
+        // 1,000 epochs of 2 steps (2,000 steps), each epoch writing history, charts and report as every run does.
+        var data = SampleSupport.TempFolder();
+        var run = SampleSupport.TempFolder();
+        try
+        {
+            using (var test = await MnistDataset.LoadAsync(MnistSplit.Test, new MnistDatasetOptions { Directory = SampleSupport.MnistDirectory, Limit = 256 }))
+            {
+                IdxFile.WriteImages(Path.Combine(data, "train-images-idx3-ubyte"), test.Images);
+                IdxFile.WriteLabels(Path.Combine(data, "train-labels-idx1-ubyte"), test.Labels);
+            }
+
+            using var process = SampleSupport.Start("dotnet", [Path.Combine(AppContext.BaseDirectory, "GanMnist.Cli.dll"), "train", "--preset", "quick",
+                "--epochs", "1000", "--threads", "1", "--data", data, "--no-download", "--out", run, "--evaluate-every", "0", "--set", "SampleEveryEpochs=0",
+                "--set", "CheckpointEveryEpochs=500"], run);
+            var drain = Task.WhenAll(process.StandardOutput.ReadToEndAsync(), process.StandardError.ReadToEndAsync());
+            var samples = new List<(double Seconds, double RssMiB)>();
+            var clock = System.Diagnostics.Stopwatch.StartNew();
+            while (!process.HasExited && clock.Elapsed < TimeSpan.FromMinutes(5))
+            {
+                try
+                {
+                    var line = File.ReadLines($"/proc/{process.Id}/status").FirstOrDefault(l => l.StartsWith("VmRSS:", StringComparison.Ordinal));
+                    if (line is not null)
+                    {
+                        samples.Add((clock.Elapsed.TotalSeconds, long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], System.Globalization.CultureInfo.InvariantCulture) / 1024.0));
+                    }
+                }
+                catch (IOException)
+                {
+                    break; // the process ended between the check and the read
+                }
+
+                await Task.Delay(250);
+            }
+
+            await process.WaitForExitAsync();
+            await drain;
+            process.ExitCode.Should().Be(0);
+            samples.Count.Should().BeGreaterThan(20, "the run lasts long enough to be sampled");
+            var secondHalf = samples.Skip(samples.Count / 2).ToList();
+            var (first, last) = (secondHalf.Take(secondHalf.Count / 4).Average(s => s.RssMiB), secondHalf.Skip(3 * secondHalf.Count / 4).Average(s => s.RssMiB));
+            (last - first).Should().BeLessThan(25, $"the resident set after warm-up stays flat (second half: {first:F0} MiB at its start, {last:F0} MiB at its end; " +
+                $"peak {samples.Max(s => s.RssMiB):F0} MiB)");
+        }
+        finally
+        {
+            Directory.Delete(data, recursive: true);
+            Directory.Delete(run, recursive: true);
+        }
+    }
+
+    [Fact]
     public async Task Train_SigInt_StopsAfterAStepWritesACheckpointAndSaysHowToResume()
     {
         if (SampleSupport.SignalIgnoredByThisProcess(2))

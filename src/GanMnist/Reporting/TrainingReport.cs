@@ -27,6 +27,7 @@ public static partial class TrainingReport
     internal const string HistoryFile = "history.json";
     internal const string RealEvaluationFile = "evaluation-real.json";
     internal const string RunFile = "run.json";
+    internal const int MaxProgressionGrids = 30;
 
     internal static readonly JsonSerializerOptions Json = new()
     {
@@ -304,8 +305,18 @@ public static partial class TrainingReport
             return;
         }
 
+        // At most MaxProgressionGrids, evenly spaced with the first and the last: a 1,000-epoch run would otherwise rebuild a
+        // report of every grid (megabytes of base64) at every epoch, its size and time growing with the run.
+        var shown = samples.Count <= MaxProgressionGrids ? samples
+            : Enumerable.Range(0, MaxProgressionGrids).Select(i => samples[(int)Math.Round(i * (samples.Count - 1) / (double)(MaxProgressionGrids - 1))]).Distinct().ToList();
+        if (shown.Count < samples.Count)
+        {
+            html.Append("<p>").Append(shown.Count.ToString(CultureInfo.InvariantCulture)).Append(" of the ").Append(samples.Count.ToString(CultureInfo.InvariantCulture))
+                .Append(" grids in <code>samples/</code>, evenly spaced.</p>\n");
+        }
+
         html.Append("<div class=\"grids\">\n");
-        foreach (var (epoch, path) in samples)
+        foreach (var (epoch, path) in shown)
         {
             html.Append("<figure><img alt=\"samples at epoch ").Append(epoch.ToString(CultureInfo.InvariantCulture)).Append("\" width=\"168\" src=\"")
                 .Append(DataUri(path)).Append("\"><figcaption>epoch ").Append(epoch.ToString(CultureInfo.InvariantCulture)).Append("</figcaption></figure>\n");

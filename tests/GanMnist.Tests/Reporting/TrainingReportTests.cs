@@ -46,6 +46,25 @@ public sealed class TrainingReportTests(MnistSubsetFixture mnist) : IClassFixtur
     }
 
     [Fact]
+    public void Build_OfALongRun_ShowsThirtyEvenlySpacedGridsOfItsProgression()
+    {
+        using var run = new TempFolder();
+        var samples = Directory.CreateDirectory(Path.Combine(run.Path, "samples")).FullName;
+        var png = GanMnist.Imaging.PngEncoder.EncodeGray(new byte[4 * 4], 4, 4);
+        for (var epoch = 1; epoch <= 1000; epoch++)
+        {
+            File.WriteAllBytes(Path.Combine(samples, $"epoch_{epoch:D4}.png"), png);
+        }
+
+        var html = TrainingReport.Build(run.Path);
+
+        var progression = html[html.IndexOf("id=\"progression\"", StringComparison.Ordinal)..];
+        Regex.Matches(progression, "<figcaption>epoch (\\d+)</figcaption>").Select(m => int.Parse(m.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture))
+            .Should().HaveCount(30).And.StartWith(1).And.EndWith(1000).And.BeInAscendingOrder();
+        progression.Should().Contain("30 of the 1000 grids in <code>samples/</code>, evenly spaced.");
+    }
+
+    [Fact]
     public async Task Write_RebuildsTheReportFromTheRunFolderAlone_AndNamesAMalformedFile()
     {
         using var output = new TempFolder();
