@@ -148,7 +148,7 @@ public sealed class SafeTensorsFileTests : IDisposable
         var act = () => SafeTensorsFile.Write(path, new Dictionary<string, Tensor> { ["x"] = tensor(new float[] { 9, 9, 9 }) }, null,
             beforeRename: () => throw new IOException("simulated crash"));
 
-        act.Should().Throw<IOException>().WithMessage("Could not write '*ckpt.safetensors' (simulated crash); the file as it was before is unchanged.")
+        act.Should().Throw<IOException>().WithMessage("Could not write '*ckpt.safetensors' (simulated crash); the file as it was before is unchanged.");
         using var content = SafeTensorsFile.Read(path);
         content.Tensors["x"].ToArray<float>().Should().Equal(1, 2);
         Directory.GetFiles(_folder.Path).Should().ContainSingle();
