@@ -165,12 +165,7 @@ public sealed class CliTests
         var run = SampleSupport.TempFolder();
         try
         {
-            // 640 MNIST test images as a small training set, so that epochs (and their checkpoints) take a second.
-            using (var test = await MnistDataset.LoadAsync(MnistSplit.Test, new MnistDatasetOptions { Directory = SampleSupport.MnistDirectory, Limit = 640 }))
-            {
-                IdxFile.WriteImages(Path.Combine(data, "train-images-idx3-ubyte"), test.Images);
-                IdxFile.WriteLabels(Path.Combine(data, "train-labels-idx1-ubyte"), test.Labels);
-            }
+            await SampleSupport.WriteSmallTrainingSetAsync(data, 640); // epochs (and their checkpoints) of a second
 
             var (code, _, _) = await SampleSupport.InterruptAsync("GanMnist.Cli.dll", ["train", "--preset", "quick", "--epochs", "400", "--data", data,
                 "--no-download", "--out", run, "--evaluate-every", "0", "--set", "CheckpointEveryEpochs=1"], run, marker: "Checkpoint written", signal: "KILL");
@@ -238,11 +233,7 @@ public sealed class CliTests
         var run = SampleSupport.TempFolder();
         try
         {
-            using (var test = await MnistDataset.LoadAsync(MnistSplit.Test, new MnistDatasetOptions { Directory = SampleSupport.MnistDirectory, Limit = 256 }))
-            {
-                IdxFile.WriteImages(Path.Combine(data, "train-images-idx3-ubyte"), test.Images);
-                IdxFile.WriteLabels(Path.Combine(data, "train-labels-idx1-ubyte"), test.Labels);
-            }
+            await SampleSupport.WriteSmallTrainingSetAsync(data, 256);
 
             using var process = SampleSupport.Start("dotnet", [Path.Combine(AppContext.BaseDirectory, "GanMnist.Cli.dll"), "train", "--preset", "quick",
                 "--epochs", "1000", "--threads", "1", "--data", data, "--no-download", "--out", run, "--evaluate-every", "0", "--set", "SampleEveryEpochs=0",

@@ -97,6 +97,15 @@ internal static class SampleSupport
         return (process.ExitCode, await rest, await error);
     }
 
+    /// <summary>The first <paramref name="count"/> MNIST test images written as a training split (raw IDX) into <paramref name="folder"/>.</summary>
+    public static async Task WriteSmallTrainingSetAsync(string folder, int count)
+    {
+        using var test = await GanMnist.Data.MnistDataset.LoadAsync(GanMnist.Data.MnistSplit.Test,
+            new GanMnist.Data.MnistDatasetOptions { Directory = MnistDirectory, Limit = count });
+        GanMnist.Data.IdxFile.WriteImages(Path.Combine(folder, "train-images-idx3-ubyte"), test.Images);
+        GanMnist.Data.IdxFile.WriteLabels(Path.Combine(folder, "train-labels-idx1-ubyte"), test.Labels);
+    }
+
     /// <summary>Whether this process ignores a signal (inherited SIG_IGN, as POSIX shells set for SIGINT in background jobs), from /proc/self/status.</summary>
     public static bool SignalIgnoredByThisProcess(int signal)
     {
