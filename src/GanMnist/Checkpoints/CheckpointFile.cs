@@ -131,6 +131,33 @@ public static class CheckpointFile
             $"'{Path.Combine(run, GanTrainer.CheckpointFolder)}'{(problems.Count > 0 ? ": " + string.Join("; ", problems) : string.Empty)}.", run);
     }
 
+    /// <summary>
+    /// The training options a checkpoint was written with, validated as the trainer validates them (the models are
+    /// rebuilt from them, so a damaged value must be refused here, not met as a crash inside a layer's constructor).
+    /// </summary>
+    /// <exception cref="InvalidDataException">The JSON is malformed or its options are invalid; the message names <paramref name="path"/>.</exception>
+    internal static GanTrainerOptions ReadOptions(string json, string path)
+    {
+        GanTrainerOptions options;
+        try
+        {
+            options = JsonSerializer.Deserialize<GanTrainerOptions>(json, GanTrainer.Json)
+                ?? throw new InvalidDataException($"'{path}' has empty 'options'.");
+        }
+        catch (JsonException e)
+        {
+            throw new InvalidDataException($"'{path}' has 'options' that are not valid JSON ({e.Message}).", e);
+        }
+
+        var failures = GanTrainerOptionsValidator.AllFailures(options);
+        if (failures.Count > 0)
+        {
+            throw new InvalidDataException($"'{path}' has invalid 'options': {string.Join(" ", failures)}");
+        }
+
+        return options;
+    }
+
     private static object Rebuild(SafeTensorsContent content, string path, bool discriminator, Device? device)
     {
         var architecture = content.Metadata.GetValueOrDefault("architecture");
@@ -139,16 +166,7 @@ public static class CheckpointFile
             throw new InvalidDataException($"'{path}' holds a custom model, which GanMnist cannot rebuild; read its tensors with SafeTensorsFile.Read and load them into your module.");
         }
 
-        GanTrainerOptions options;
-        try
-        {
-            options = JsonSerializer.Deserialize<GanTrainerOptions>(content.Require("options", path), GanTrainer.Json)
-                ?? throw new InvalidDataException($"'{path}' has empty 'options'.");
-        }
-        catch (JsonException e)
-        {
-            throw new InvalidDataException($"'{path}' has 'options' that are not valid JSON ({e.Message}).", e);
-        }
+        var options = ReadOptions(content.Require("options", path), path);
 
         // Conditional models: the class count is the embedding's row count.
         var classes = content.Tensors.TryGetValue("generator.embedding.weight", out var embedding) ? (int)embedding.size(0) : GanModels.ClassCount;

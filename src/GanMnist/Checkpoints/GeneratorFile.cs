@@ -73,16 +73,30 @@ public static class GeneratorFile
         }
 
         var architectureName = content.Require("architecture", path);
-        if (!Enum.TryParse<GanArchitecture>(architectureName, out var architecture))
+        if (!Enum.GetNames<GanArchitecture>().Contains(architectureName, StringComparer.Ordinal))
         {
             throw new InvalidDataException($"'{path}' holds a '{architectureName}' generator, which GanMnist cannot rebuild; read its tensors with SafeTensorsFile.Read and load them into your module.");
         }
 
-        var classCount = content.Metadata.ContainsKey("class_count") ? ParseInt(content, "class_count", path) : 0;
-        var generator = GanModels.CreateGenerator(architecture,
-            ParseInt(content, "latent_size", path),
-            double.Parse(content.Require("leaky_relu_slope", path), CultureInfo.InvariantCulture),
-            mlpActivation: Enum.Parse<MlpActivation>(content.Require("mlp_activation", path)),
+        // Every value the model is built from is checked first: the file is outside data, and a damaged latent_size
+        // would otherwise size a layer (2^31 inputs: terabytes) before the tensors are compared with it.
+        var classCount = content.Metadata.ContainsKey("class_count") ? ParseInt(content, "class_count", path, 0, MaxClassCount) : 0;
+        var slopeText = content.Require("leaky_relu_slope", path);
+        if (!double.TryParse(slopeText, NumberStyles.Float, CultureInfo.InvariantCulture, out var slope) || slope is not (>= 0 and <= 1))
+        {
+            throw new InvalidDataException($"'{path}' has a 'leaky_relu_slope' of '{slopeText}', expected a number in [0, 1].");
+        }
+
+        var activationName = content.Require("mlp_activation", path);
+        if (!Enum.GetNames<MlpActivation>().Contains(activationName, StringComparer.Ordinal))
+        {
+            throw new InvalidDataException($"'{path}' has an 'mlp_activation' of '{activationName}', expected one of {string.Join(", ", Enum.GetNames<MlpActivation>())}.");
+        }
+
+        var generator = GanModels.CreateGenerator(Enum.Parse<GanArchitecture>(architectureName),
+            ParseInt(content, "latent_size", path, 1, MaxLatentSize),
+            slope,
+            mlpActivation: Enum.Parse<MlpActivation>(activationName),
             classCount: classCount >= 2 ? classCount : GanModels.ClassCount);
         try
         {
@@ -238,7 +252,16 @@ public static class GeneratorFile
         module.load_state_dict(own.Keys.ToDictionary(k => k, k => tensors[prefix + k]));
     }
 
-    private static int ParseInt(SafeTensorsContent content, string key, string path) =>
-        int.TryParse(content.Require(key, path), NumberStyles.None, CultureInfo.InvariantCulture, out var value)
-            ? value : throw new InvalidDataException($"'{path}' has a '{key}' that is not a number.");
+    /// <summary>The largest latent size a file may declare (as <see cref="Training.GanTrainerOptions.LatentSize"/> allows).</summary>
+    private const int MaxLatentSize = 4096;
+
+    /// <summary>The most classes a file may declare (EMNIST's largest split has 62).</summary>
+    private const int MaxClassCount = 1000;
+
+    private static int ParseInt(SafeTensorsContent content, string key, string path, int min, int max)
+    {
+        var text = content.Require(key, path);
+        return int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var value) && value >= min && value <= max
+            ? value : throw new InvalidDataException($"'{path}' has a '{key}' of '{text}', expected a whole number in [{min}, {max}].");
+    }
 }

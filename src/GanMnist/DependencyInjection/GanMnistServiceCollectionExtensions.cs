@@ -38,7 +38,8 @@ public static class GanMnistServiceCollectionExtensions
         ArgumentNullException.ThrowIfNull(section);
         return services.AddGanMnist(options =>
         {
-            if (Enum.TryParse<GanPreset>(section[nameof(GanTrainerOptions.Preset)], ignoreCase: true, out var preset))
+            // An undefined number ("Preset": 42) is bound as is and refused by validation, naming the option.
+            if (Enum.TryParse<GanPreset>(section[nameof(GanTrainerOptions.Preset)], ignoreCase: true, out var preset) && Enum.IsDefined(preset))
             {
                 GanPresets.Apply(options, preset);
             }

@@ -16,6 +16,17 @@ internal sealed class GanTrainerOptionsValidator : IValidateOptions<GanTrainerOp
 
     internal static IEnumerable<string> CrossFieldFailures(GanTrainerOptions options)
     {
+        // Binding and JSON accept any integer for an enum ("Architecture": 7); the models and losses switch on them.
+        foreach (var property in typeof(GanTrainerOptions).GetProperties().Where(p => p.PropertyType.IsEnum))
+        {
+            var value = property.GetValue(options)!;
+            if (!Enum.IsDefined(property.PropertyType, value))
+            {
+                yield return $"{property.Name} has no value {Convert.ToInt64(value, System.Globalization.CultureInfo.InvariantCulture)}; " +
+                    $"it is one of {string.Join(", ", Enum.GetNames(property.PropertyType))}.";
+            }
+        }
+
         if (options.LabelSmoothing is { } target)
         {
             if (target is <= 0 or > 1)

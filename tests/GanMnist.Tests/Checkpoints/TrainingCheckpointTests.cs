@@ -142,6 +142,31 @@ public sealed class TrainingCheckpointTests(SmallMnistFixture mnist) : IClassFix
             .WithMessage($"'{path}' does not fit the model: tensor 'main.0.weight' is [128, 100] Float32, the model needs [12544, 100] Float32;*tensor 'main.1.running_mean' is missing;*tensor 'main.6.weight' is not part of the model*");
     }
 
+    [Theory]
+    [InlineData("latent_size", "2147483647", "has a 'latent_size' of '2147483647', expected a whole number in [1, 4096].")]
+    [InlineData("latent_size", "0", "has a 'latent_size' of '0', expected a whole number in [1, 4096].")]
+    [InlineData("class_count", "99999999", "has a 'class_count' of '99999999', expected a whole number in [0, 1000].")]
+    [InlineData("leaky_relu_slope", "x", "has a 'leaky_relu_slope' of 'x', expected a number in [0, 1].")]
+    [InlineData("leaky_relu_slope", "NaN", "has a 'leaky_relu_slope' of 'NaN', expected a number in [0, 1].")]
+    [InlineData("mlp_activation", "7", "has an 'mlp_activation' of '7', expected one of Relu, LeakyRelu.")]
+    [InlineData("architecture", "1", "holds a '1' generator, which GanMnist cannot rebuild;*")]
+    public void GeneratorFile_DamagedMetadata_IsRefusedBeforeAnyModelIsBuilt(string key, string value, string problem)
+    {
+        // These values reached int/double/Enum.Parse and the layer constructors (2^31 latent inputs: terabytes) before.
+        using var scope = NewDisposeScope();
+        var path = Path.Combine(_root.Path, "damaged.safetensors");
+        var metadata = new Dictionary<string, string>
+        {
+            ["format"] = "ganmnist.generator/1", ["architecture"] = "Mlp", ["latent_size"] = "100", ["leaky_relu_slope"] = "0.2", ["mlp_activation"] = "Relu",
+        };
+        metadata[key] = value;
+        SafeTensorsFile.Write(path, new Dictionary<string, Tensor> { ["main.0.weight"] = zeros(2, 2) }, metadata);
+
+        var act = () => GeneratorFile.Load(path);
+
+        act.Should().Throw<InvalidDataException>().WithMessage($"'{path}' {problem}");
+    }
+
     private sealed class StopWhen(Func<StepInfo, bool> condition, CancellationTokenSource cancel) : ITrainingCallback
     {
         public void OnStepEnd(TrainingContext context, StepInfo step)

@@ -82,6 +82,24 @@ public sealed class OptionsTests
     }
 
     [Fact]
+    public void AddGanMnist_UndefinedEnumNumbers_FailValidationNamingTheOption()
+    {
+        // Found by fuzzing (CsCheck, options-json): "Preset": -39123 parsed as a GanPreset and crashed GanPresets.Apply.
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Preset"] = "-39123",
+            ["Architecture"] = "7",
+        }).Build();
+        using var services = new ServiceCollection().AddGanMnist(configuration).Services.BuildServiceProvider();
+
+        var act = () => services.GetRequiredService<IOptions<GanTrainerOptions>>().Value;
+
+        var failures = act.Should().Throw<OptionsValidationException>().Which.Failures.ToList();
+        failures.Should().Contain("Preset has no value -39123; it is one of None, Dcgan, Mlp, Quick.");
+        failures.Should().Contain(f => f.StartsWith("Architecture has no value 7; it is one of Dcgan, Mlp", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void FluentBuilder_SetsTheSameOptions()
     {
         var trainer = GanTrainer.Create(b => b.UsePreset(GanPreset.Mlp).UseMlp(MlpActivation.LeakyRelu).Epochs(2).BatchSize(64)
