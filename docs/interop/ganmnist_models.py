@@ -22,17 +22,39 @@ def _activation(name, slope):
     return nn.ReLU() if name == "relu" else nn.LeakyReLU(slope)
 
 
-class DcganGenerator(nn.Module):
-    """The TensorFlow DCGAN tutorial's generator: 100 -> 7x7x256 -> 7x7x128 -> 14x14x64 -> 28x28x1, tanh."""
+class KerasSameConvTranspose2d(nn.ConvTranspose2d):
+    """A 5x5 stride-2 transposed convolution padded as Keras' Conv2DTranspose(padding="same"): TensorFlow pads 1 before
+    and 2 after, so the output is rows and columns 1..2H of the unpadded result (GanMnist's TransposedConvolutionPadding.KerasSame)."""
 
-    def __init__(self, latent_size=100, slope=0.2):
+    def __init__(self, in_channels, out_channels):
+        super().__init__(in_channels, out_channels, 5, stride=2, bias=False)
+
+    def forward(self, x):
+        h, w = x.shape[-2:]
+        return super().forward(x)[..., 1:2 * h + 1, 1:2 * w + 1]
+
+
+def _upsample(in_channels, out_channels, padding):
+    if padding == "keras-same":
+        return KerasSameConvTranspose2d(in_channels, out_channels)
+    return nn.ConvTranspose2d(in_channels, out_channels, 5, stride=2, padding=2, output_padding=1, bias=False)
+
+
+class DcganGenerator(nn.Module):
+    """The TensorFlow DCGAN tutorial's generator: 100 -> 7x7x256 -> 7x7x128 -> 14x14x64 -> 28x28x1, tanh.
+
+    padding: "symmetric" (PyTorch's, GanMnist's default) or "keras-same" (the dcgan preset's, as the tutorial); the
+    generator file's transposed_conv_padding metadata says which (Symmetric or KerasSame).
+    """
+
+    def __init__(self, latent_size=100, slope=0.2, padding="symmetric"):
         super().__init__()
         self.main = nn.Sequential(
             nn.Linear(latent_size, 7 * 7 * 256, bias=False), nn.BatchNorm1d(7 * 7 * 256, **BN), nn.LeakyReLU(slope),
             nn.Unflatten(1, (256, 7, 7)),
             nn.ConvTranspose2d(256, 128, 5, stride=1, padding=2, bias=False), nn.BatchNorm2d(128, **BN), nn.LeakyReLU(slope),
-            nn.ConvTranspose2d(128, 64, 5, stride=2, padding=2, output_padding=1, bias=False), nn.BatchNorm2d(64, **BN), nn.LeakyReLU(slope),
-            nn.ConvTranspose2d(64, 1, 5, stride=2, padding=2, output_padding=1, bias=False), nn.Tanh())
+            _upsample(128, 64, padding), nn.BatchNorm2d(64, **BN), nn.LeakyReLU(slope),
+            _upsample(64, 1, padding), nn.Tanh())
 
     def forward(self, noise):
         return self.main(noise)

@@ -181,7 +181,8 @@ public static class CheckpointFile
         }
         else
         {
-            var g = GanModels.CreateGenerator(options.Architecture, options.LatentSize, options.LeakyReluSlope, options.Initialization, options.MlpActivation, null, classes);
+            var g = GanModels.CreateGenerator(options.Architecture, options.LatentSize, options.LeakyReluSlope, options.Initialization, options.MlpActivation, null, classes,
+                options.TransposedConvolutionPadding);
             (module, model, prefix) = (g.Module, g, content.Tensors.Keys.Any(k => k.StartsWith("ema.", StringComparison.Ordinal)) ? "ema." : "generator.");
         }
 

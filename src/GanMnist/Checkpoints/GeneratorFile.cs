@@ -40,6 +40,7 @@ public static class GeneratorFile
             ["image_shape"] = string.Join(",", generator.ImageShape),
             ["leaky_relu_slope"] = leakyReluSlope.ToString("R", CultureInfo.InvariantCulture),
             ["mlp_activation"] = mlpActivation.ToString(),
+            ["transposed_conv_padding"] = DcganGenerator.PaddingOf(generator.Module).ToString(),
         };
         if (dataset is not null)
         {
@@ -93,11 +94,19 @@ public static class GeneratorFile
             throw new InvalidDataException($"'{path}' has an 'mlp_activation' of '{activationName}', expected one of {string.Join(", ", Enum.GetNames<MlpActivation>())}.");
         }
 
+        // Files written before the option existed hold PyTorch's symmetric padding.
+        var paddingName = content.Metadata.GetValueOrDefault("transposed_conv_padding", nameof(TransposedConvolutionPadding.Symmetric));
+        if (!Enum.GetNames<TransposedConvolutionPadding>().Contains(paddingName, StringComparer.Ordinal))
+        {
+            throw new InvalidDataException($"'{path}' has a 'transposed_conv_padding' of '{paddingName}', expected one of {string.Join(", ", Enum.GetNames<TransposedConvolutionPadding>())}.");
+        }
+
         var generator = GanModels.CreateGenerator(Enum.Parse<GanArchitecture>(architectureName),
             ParseInt(content, "latent_size", path, 1, MaxLatentSize),
             slope,
             mlpActivation: Enum.Parse<MlpActivation>(activationName),
-            classCount: classCount >= 2 ? classCount : GanModels.ClassCount);
+            classCount: classCount >= 2 ? classCount : GanModels.ClassCount,
+            padding: Enum.Parse<TransposedConvolutionPadding>(paddingName));
         try
         {
             LoadInto(generator.Module, content.Tensors, path, prefix: string.Empty);
@@ -123,11 +132,13 @@ public static class GeneratorFile
     /// <param name="mlpActivation">The MLP's hidden activation.</param>
     /// <param name="classCount">The classes of a conditional architecture; by default the rows of its <c>embedding.weight</c> (else 10).</param>
     /// <param name="device">Where the weights go (the CPU by default).</param>
+    /// <param name="padding">How a DCGAN generator's stride-2 transposed convolutions pad (the weights are the same shape either way; the images are not).</param>
     /// <exception cref="ArgumentException">The extension is none of <c>.pt</c>, <c>.pth</c>, <c>.safetensors</c>.</exception>
     /// <exception cref="FileNotFoundException">The file does not exist.</exception>
     /// <exception cref="InvalidDataException">The file is damaged, or its tensors do not fit: the message names each tensor and both shapes.</exception>
     public static IGenerator Import(string path, GanArchitecture architecture, int latentSize = 100, double leakyReluSlope = 0.2,
-        MlpActivation mlpActivation = MlpActivation.Relu, int? classCount = null, Device? device = null)
+        MlpActivation mlpActivation = MlpActivation.Relu, int? classCount = null, Device? device = null,
+        TransposedConvolutionPadding padding = TransposedConvolutionPadding.Symmetric)
     {
         TorchRuntime.EnsureLoaded();
         var tensors = StateDictFile.Read(path);
@@ -135,7 +146,7 @@ public static class GeneratorFile
         {
             var classes = classCount
                 ?? (tensors.TryGetValue("embedding.weight", out var embedding) && embedding.dim() == 2 && embedding.size(0) >= 2 ? (int)embedding.size(0) : GanModels.ClassCount);
-            var generator = GanModels.CreateGenerator(architecture, latentSize, leakyReluSlope, mlpActivation: mlpActivation, classCount: classes);
+            var generator = GanModels.CreateGenerator(architecture, latentSize, leakyReluSlope, mlpActivation: mlpActivation, classCount: classes, padding: padding);
             try
             {
                 LoadInto(generator.Module, tensors, path, prefix: string.Empty);

@@ -38,3 +38,20 @@ public enum MlpActivation
     /// <summary>Leaky ReLU with the configured slope.</summary>
     LeakyRelu,
 }
+
+/// <summary>How the DCGAN generators' two stride-2 transposed convolutions (5x5, 7 → 14 → 28) pad their output.</summary>
+public enum TransposedConvolutionPadding
+{
+    /// <summary>
+    /// PyTorch's symmetric padding (<c>padding=2, output_padding=1</c>): output row r is row r + 2 of the unpadded
+    /// transposed convolution (17 rows from 7).
+    /// </summary>
+    Symmetric,
+
+    /// <summary>
+    /// Keras' <c>Conv2DTranspose(padding="same")</c>, as the seeds: TensorFlow splits the padding total (3) as 1 before
+    /// and 2 after, so output row r is row r + 1 of the unpadded transposed convolution, one row and column away from
+    /// <see cref="Symmetric"/> (TensorFlow's <c>conv2d_transpose</c> is the adjoint of <c>conv2d</c> with "same" padding).
+    /// </summary>
+    KerasSame,
+}

@@ -15,19 +15,20 @@ public static class GanModels
     /// <param name="mlpActivation">The MLP's hidden activation.</param>
     /// <param name="generator">The random generator used for initialisation (the default generator when null).</param>
     /// <param name="classCount">The classes of the conditional architectures (the dataset's <see cref="Data.DatasetInfo.ClassCount"/>); ignored by the others.</param>
+    /// <param name="padding">How the DCGAN generators' stride-2 transposed convolutions pad; ignored by the MLPs.</param>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="classCount"/> is below 2 for a conditional architecture.</exception>
     public static IGenerator CreateGenerator(GanArchitecture architecture, int latentSize = 100, double leakyReluSlope = 0.2,
         WeightInitialization initialization = WeightInitialization.Keras, MlpActivation mlpActivation = MlpActivation.Relu, Generator? generator = null,
-        int classCount = ClassCount)
+        int classCount = ClassCount, TransposedConvolutionPadding padding = TransposedConvolutionPadding.Symmetric)
     {
         TorchRuntime.EnsureLoaded();
         RequireClasses(architecture, classCount);
         IGenerator model = architecture switch
         {
-            GanArchitecture.Dcgan => new DcganGenerator(latentSize, leakyReluSlope),
+            GanArchitecture.Dcgan => new DcganGenerator(latentSize, leakyReluSlope, padding),
             GanArchitecture.Mlp => new MlpGenerator(latentSize, mlpActivation, leakyReluSlope),
             GanArchitecture.ConditionalDcgan => new ConditionalGenerator("ConditionalDcganGenerator", "conditional DCGAN generator", latentSize, classCount,
-                LabelEmbeddingSize, DcganGenerator.Body(latentSize + LabelEmbeddingSize, leakyReluSlope)),
+                LabelEmbeddingSize, DcganGenerator.Body(latentSize + LabelEmbeddingSize, leakyReluSlope, padding)),
             GanArchitecture.ConditionalMlp => new ConditionalGenerator("ConditionalMlpGenerator", "conditional MLP generator", latentSize, classCount,
                 LabelEmbeddingSize, MlpGenerator.Body(latentSize + LabelEmbeddingSize, mlpActivation, leakyReluSlope)),
             _ => throw new ArgumentOutOfRangeException(nameof(architecture), architecture, "unknown architecture"),
@@ -146,7 +147,7 @@ public static class GanModels
 
                     nn.init.zeros_(bn.bias!);
                     break;
-                case Linear or Conv2d or ConvTranspose2d:
+                case Linear or Conv2d or ConvTranspose2d or KerasSameConvTranspose2d:
                     foreach (var (name, p) in m.named_parameters(recurse: false))
                     {
                         if (name == "bias")

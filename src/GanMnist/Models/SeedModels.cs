@@ -85,21 +85,34 @@ internal static class ModelShapes
 /// <summary>
 /// The TensorFlow DCGAN tutorial's generator: Linear 100 → 7·7·256 (no bias), BN, LeakyReLU, reshape,
 /// ConvTranspose 5x5 → 128 (stride 1), BN, LeakyReLU, ConvTranspose 5x5 → 64 (stride 2), BN, LeakyReLU,
-/// ConvTranspose 5x5 → 1 (stride 2), tanh; no biases. Batch norm as Keras' (momentum 0.99, ε 1e-3).
+/// ConvTranspose 5x5 → 1 (stride 2), tanh; no biases. Batch norm as Keras' (momentum 0.99, ε 1e-3). The stride-2
+/// layers pad as <paramref name="padding"/> says (the tutorial's is <see cref="TransposedConvolutionPadding.KerasSame"/>).
 /// </summary>
-internal sealed class DcganGenerator(int latentSize, double slope)
-    : SequentialGenerator(nameof(DcganGenerator), "DCGAN generator", latentSize, Body(latentSize, slope))
+internal sealed class DcganGenerator(int latentSize, double slope, TransposedConvolutionPadding padding = TransposedConvolutionPadding.Symmetric)
+    : SequentialGenerator(nameof(DcganGenerator), "DCGAN generator", latentSize, Body(latentSize, slope, padding))
 {
     internal const double KerasBatchNormMomentum = 0.01; // Keras momentum 0.99 = PyTorch momentum 0.01
     internal const double KerasBatchNormEps = 1e-3;
 
     /// <summary>The layers, from an input of <paramref name="inputSize"/> values (noise, or noise and a label embedding).</summary>
-    internal static Sequential Body(int inputSize, double slope) => nn.Sequential(
+    internal static Sequential Body(int inputSize, double slope, TransposedConvolutionPadding padding = TransposedConvolutionPadding.Symmetric) => nn.Sequential(
         nn.Linear(inputSize, 7 * 7 * 256, hasBias: false), nn.BatchNorm1d(7 * 7 * 256, KerasBatchNormEps, KerasBatchNormMomentum), nn.LeakyReLU(slope),
         nn.Unflatten(1, [256, 7, 7]),
         nn.ConvTranspose2d(256, 128, 5, stride: 1, padding: 2, bias: false), nn.BatchNorm2d(128, KerasBatchNormEps, KerasBatchNormMomentum), nn.LeakyReLU(slope),
-        nn.ConvTranspose2d(128, 64, 5, stride: 2, padding: 2, output_padding: 1, bias: false), nn.BatchNorm2d(64, KerasBatchNormEps, KerasBatchNormMomentum), nn.LeakyReLU(slope),
-        nn.ConvTranspose2d(64, 1, 5, stride: 2, padding: 2, output_padding: 1, bias: false), nn.Tanh());
+        Upsample(128, 64, padding), nn.BatchNorm2d(64, KerasBatchNormEps, KerasBatchNormMomentum), nn.LeakyReLU(slope),
+        Upsample(64, 1, padding), nn.Tanh());
+
+    /// <summary>A 5x5 stride-2 transposed convolution without bias (stride 1 pads the same either way: 2 on each side).</summary>
+    private static nn.Module<Tensor, Tensor> Upsample(long inChannels, long outChannels, TransposedConvolutionPadding padding) => padding switch
+    {
+        TransposedConvolutionPadding.Symmetric => nn.ConvTranspose2d(inChannels, outChannels, 5, stride: 2, padding: 2, output_padding: 1, bias: false),
+        TransposedConvolutionPadding.KerasSame => new KerasSameConvTranspose2d(inChannels, outChannels),
+        _ => throw new ArgumentOutOfRangeException(nameof(padding), padding, "unknown padding"),
+    };
+
+    /// <summary>The padding a built generator's stride-2 layers use (how <see cref="Body"/> built them).</summary>
+    internal static TransposedConvolutionPadding PaddingOf(nn.Module module) =>
+        module.modules().OfType<KerasSameConvTranspose2d>().Any() ? TransposedConvolutionPadding.KerasSame : TransposedConvolutionPadding.Symmetric;
 }
 
 /// <summary>

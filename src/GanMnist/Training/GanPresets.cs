@@ -16,6 +16,11 @@ public static class GanPresets
                 break;
             case GanPreset.Dcgan:
                 Recipe(options, GanArchitecture.Dcgan, MlpActivation.Relu, lr: 1e-4, beta1: 0.9, batch: 256, epochs: 50);
+                // Seed 000, the TensorFlow DCGAN tutorial: train_step's two tapes over one forward pass, Conv2DTranspose
+                // (padding="same"), and layers.LeakyReLU() at Keras 2's default alpha of 0.3.
+                options.UpdateSchedule = UpdateSchedule.Simultaneous;
+                options.TransposedConvolutionPadding = TransposedConvolutionPadding.KerasSame;
+                options.LeakyReluSlope = 0.3;
                 break;
             case GanPreset.Mlp:
                 Recipe(options, GanArchitecture.Mlp, MlpActivation.Relu, lr: 1e-4, beta1: 0.9, batch: 256, epochs: 50);
@@ -48,5 +53,8 @@ public static class GanPresets
         o.Initialization = WeightInitialization.Keras;
         o.LeakyReluSlope = 0.2;
         o.DiscriminatorSteps = 1;
+        o.AdamEpsilon = 1e-7; // Keras' default, as the seeds
+        o.UpdateSchedule = UpdateSchedule.Alternating;
+        o.TransposedConvolutionPadding = TransposedConvolutionPadding.Symmetric;
     }
 }

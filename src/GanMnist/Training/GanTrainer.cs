@@ -96,7 +96,8 @@ public sealed partial class GanTrainer
         using var random = new Generator(seed);
         var classes = dataset.ClassCount >= 2 ? dataset.ClassCount : GanModels.ClassCount; // conditional models take the dataset's classes
         var generator = _components.Generator?.Invoke(options, random)
-            ?? GanModels.CreateGenerator(options.Architecture, options.LatentSize, options.LeakyReluSlope, options.Initialization, options.MlpActivation, random, classes);
+            ?? GanModels.CreateGenerator(options.Architecture, options.LatentSize, options.LeakyReluSlope, options.Initialization, options.MlpActivation, random, classes,
+                options.TransposedConvolutionPadding);
         var discriminator = _components.Discriminator?.Invoke(options, random)
             ?? GanModels.CreateDiscriminator(options.Architecture, options.LeakyReluSlope, options.Initialization, options.MlpActivation, random,
                 options.MinibatchDiscriminationKernels, options.MinibatchDiscriminationKernelSize, classes);
@@ -110,7 +111,8 @@ public sealed partial class GanTrainer
             {
                 using var copyRandom = new Generator(seed); // its weights are overwritten by the generator's
                 var copy = _components.Generator?.Invoke(options, copyRandom)
-                    ?? GanModels.CreateGenerator(options.Architecture, options.LatentSize, options.LeakyReluSlope, options.Initialization, options.MlpActivation, copyRandom, classes);
+                    ?? GanModels.CreateGenerator(options.Architecture, options.LatentSize, options.LeakyReluSlope, options.Initialization, options.MlpActivation, copyRandom, classes,
+                        options.TransposedConvolutionPadding);
                 copy.Module.to(device);
                 average = new GeneratorAverage(generator, copy, decay);
             }
@@ -243,7 +245,7 @@ public sealed partial class GanTrainer
             _loader = new DataLoader(dataset, options.BatchSize, shuffle: true, seed, options.DropLast, device, withLabels: conditional);
             _gOptimizer = optim.Adam(g.Module.parameters(), options.GeneratorLearningRate, options.Beta1, options.Beta2, options.AdamEpsilon);
             _dOptimizer = optim.Adam(d.Module.parameters(), options.DiscriminatorLearningRate, options.Beta1, options.Beta2, options.AdamEpsilon);
-            _step = new TrainingStep(g, d, loss, _gOptimizer, _dOptimizer, random, options.DiscriminatorSteps);
+            _step = new TrainingStep(g, d, loss, _gOptimizer, _dOptimizer, random, options.DiscriminatorSteps, schedule: options.UpdateSchedule);
             var samples = options.SampleGridSize * options.SampleGridSize;
             using (var sampleRandom = new Generator(seed ^ 0x5EED5A3B1E5UL))
             using (NewDisposeScope())

@@ -23,12 +23,33 @@ public enum GanPreset
 {
     /// <summary>No preset: the defaults below (the DCGAN seeds' recipe).</summary>
     None,
-    /// <summary>The DCGAN seeds' recipe: Keras init, non-saturating loss, Adam 1e-4, batch 256, 50 epochs.</summary>
+    /// <summary>
+    /// The DCGAN seeds' recipe as the TensorFlow tutorial runs it: Keras init, padding and LeakyReLU slope (0.3), the
+    /// simultaneous update schedule, non-saturating loss, Adam 1e-4 (β₁ 0.9, β₂ 0.999, ε 1e-7), batch 256, 50 epochs.
+    /// </summary>
     Dcgan,
     /// <summary>Seed 004's MLP recipe: ReLU, Adam 1e-4, batch 256, 50 epochs (learns slowly; kept for comparison).</summary>
     Mlp,
     /// <summary>A recipe tuned to give recognisable digits of every class in under 5 minutes on a 2-core CPU (MLP, LeakyReLU, Adam 2e-4/0.5, label smoothing 0.9, 45 epochs).</summary>
     Quick,
+}
+
+/// <summary>How the discriminator's and the generator's updates of one training step are ordered.</summary>
+public enum UpdateSchedule
+{
+    /// <summary>
+    /// pytorch/examples' DCGAN step: D is updated on real and detached generated images
+    /// (<see cref="GanTrainerOptions.DiscriminatorSteps"/> times), then G is trained against the updated D,
+    /// which scores the last D step's generated images again.
+    /// </summary>
+    Alternating,
+
+    /// <summary>
+    /// The TensorFlow DCGAN tutorial's <c>train_step</c> (the seeds): one forward pass of G and D (real and
+    /// generated images), both losses and both gradients from it (two gradient tapes), then both updates; G's
+    /// gradient is taken through the D that scored the images, before D's update. One D step per G step.
+    /// </summary>
+    Simultaneous,
 }
 
 /// <summary>
@@ -91,6 +112,14 @@ public sealed class GanTrainerOptions
     /// <value>Default: 1e-7 (Keras' default, as the seeds).</value>
     [Range(0.0, 1.0)]
     public double AdamEpsilon { get; set; } = 1e-7;
+
+    /// <summary>The order of the two updates of a step.</summary>
+    /// <value>Default: <see cref="UpdateSchedule.Alternating"/> (pytorch/examples'); the <c>dcgan</c> preset uses <see cref="UpdateSchedule.Simultaneous"/>, as the seeds.</value>
+    public UpdateSchedule UpdateSchedule { get; set; } = UpdateSchedule.Alternating;
+
+    /// <summary>How the DCGAN generators' stride-2 transposed convolutions pad (no effect on the MLPs).</summary>
+    /// <value>Default: <see cref="Models.TransposedConvolutionPadding.Symmetric"/> (PyTorch's); the <c>dcgan</c> preset uses <see cref="Models.TransposedConvolutionPadding.KerasSame"/>, as the seeds.</value>
+    public TransposedConvolutionPadding TransposedConvolutionPadding { get; set; } = TransposedConvolutionPadding.Symmetric;
 
     /// <summary>Discriminator updates per generator update.</summary>
     /// <value>Default: 1.</value>

@@ -58,6 +58,11 @@ internal sealed class GanTrainerOptionsValidator : IValidateOptions<GanTrainerOp
             }
         }
 
+        if (options.UpdateSchedule == UpdateSchedule.Simultaneous && options.DiscriminatorSteps != 1)
+        {
+            yield return $"{nameof(GanTrainerOptions.UpdateSchedule)} Simultaneous takes one D step per G step (both from one forward pass); {nameof(GanTrainerOptions.DiscriminatorSteps)} was {options.DiscriminatorSteps}.";
+        }
+
         if (options.FeatureMatchingOnly && options.FeatureMatchingWeight > 0)
         {
             yield return $"{nameof(GanTrainerOptions.FeatureMatchingOnly)} and {nameof(GanTrainerOptions.FeatureMatchingWeight)} exclude each other: feature matching is either the generator's whole loss or an added term.";

@@ -7,18 +7,68 @@ using static TorchSharp.torch;
 namespace GanMnist.Training;
 
 /// <summary>
-/// One training step, shared by <see cref="GanTrainer"/> and the benchmarks: D on real images and detached
-/// fakes (<c>discriminatorSteps</c> times), then G through D. Call it inside a dispose scope.
+/// One training step, shared by <see cref="GanTrainer"/> and the benchmarks, in the order of <paramref name="schedule"/>:
+/// <see cref="UpdateSchedule.Alternating"/>, D on real images and detached fakes (<c>discriminatorSteps</c> times),
+/// then G through the updated D; or <see cref="UpdateSchedule.Simultaneous"/>, both gradients from one forward pass,
+/// then both updates. Call it inside a dispose scope.
 /// </summary>
 internal sealed class TrainingStep(IGenerator g, IDiscriminator d, IGanLoss loss, Adam gOptimizer, Adam dOptimizer, Generator random,
-    int discriminatorSteps = 1, bool freezeDiscriminatorInGeneratorStep = true)
+    int discriminatorSteps = 1, bool freezeDiscriminatorInGeneratorStep = true, UpdateSchedule schedule = UpdateSchedule.Alternating)
 {
     /// <summary>Standard deviation of Gaussian noise added to every image D sees (real and fake, D and G steps); 0 for none.</summary>
     public double InstanceNoise { get; set; }
 
-    public (LossOutput Discriminator, LossOutput Generator) Run(Tensor real, Tensor? labels)
+    public (LossOutput Discriminator, LossOutput Generator) Run(Tensor real, Tensor? labels) =>
+        schedule == UpdateSchedule.Simultaneous ? RunSimultaneous(Noisy(real), labels) : RunAlternating(Noisy(real), labels);
+
+    /// <summary>
+    /// The TensorFlow DCGAN tutorial's <c>train_step</c>: G makes a batch; D scores the real and the generated batch once;
+    /// D's loss and G's loss come from those logits; D's gradient is taken with respect to D's parameters only (the
+    /// tutorial's <c>disc_tape</c>) and G's with respect to G's (<c>gen_tape</c>), both before either update; then both
+    /// optimisers step. Dropout in D therefore draws one mask for the generated batch, seen by both losses.
+    /// </summary>
+    private (LossOutput Discriminator, LossOutput Generator) RunSimultaneous(Tensor real, Tensor? labels)
     {
-        real = Noisy(real);
+        var noise = randn([real.size(0), g.LatentSize], device: real.device, generator: random);
+        var fake = Noisy(g.Generate(noise, labels));
+        var (realLogits, fakeLogits) = Score(real, fake, labels);
+        var dOut = loss.Discriminator(new DiscriminatorLossInput(realLogits, fakeLogits, real, fake.detach(), d, labels, random));
+        var gOut = loss.Generator(new GeneratorLossInput(fakeLogits, fake, d, labels, real));
+
+        var dParameters = d.Module.parameters().Where(p => p.requires_grad).ToArray();
+        gOptimizer.zero_grad();
+        dOptimizer.zero_grad();
+        // D's gradient first, keeping the graph for G's backward; G's backward then also leaves ∂L_G/∂θ_D in D's .grad,
+        // which is overwritten with D's own gradient before D steps.
+        var dGradients = autograd.grad([dOut.Loss], dParameters, retain_graph: true, allow_unused: true);
+        gOut.Loss.backward();
+        using (no_grad())
+        {
+            for (var i = 0; i < dParameters.Length; i++)
+            {
+                var gradient = dParameters[i].grad;
+                if (gradient is null)
+                {
+                    dParameters[i].grad = dGradients[i] is { } own ? own.clone() : zeros_like(dParameters[i]);
+                }
+                else if (dGradients[i] is { } own)
+                {
+                    gradient.copy_(own);
+                }
+                else
+                {
+                    gradient.zero_();
+                }
+            }
+        }
+
+        gOptimizer.step();
+        dOptimizer.step();
+        return (dOut, gOut);
+    }
+
+    private (LossOutput Discriminator, LossOutput Generator) RunAlternating(Tensor real, Tensor? labels)
+    {
         var size = real.size(0);
         LossOutput? dOut = null;
         Tensor fake = null!;

@@ -18,13 +18,14 @@ public sealed class PyTorchInteropTests : IDisposable
     public void Dispose() => _folder.Dispose();
 
     [Theory]
-    [InlineData(GanArchitecture.Dcgan, "DcganGenerator()")]
-    [InlineData(GanArchitecture.Mlp, "MlpGenerator()")]
-    public async Task ExportedGenerator_LoadedInPyTorch_GivesTheSameImagesForTheSameNoise(GanArchitecture architecture, string pythonClass)
+    [InlineData(GanArchitecture.Dcgan, TransposedConvolutionPadding.Symmetric, "DcganGenerator()")]
+    [InlineData(GanArchitecture.Dcgan, TransposedConvolutionPadding.KerasSame, "DcganGenerator(padding='keras-same')")]
+    [InlineData(GanArchitecture.Mlp, TransposedConvolutionPadding.Symmetric, "MlpGenerator()")]
+    public async Task ExportedGenerator_LoadedInPyTorch_GivesTheSameImagesForTheSameNoise(GanArchitecture architecture, TransposedConvolutionPadding padding, string pythonClass)
     {
         using var scope = NewDisposeScope();
         using var random = new Generator(3);
-        var generator = Trained(GanModels.CreateGenerator(architecture, generator: random), random);
+        var generator = Trained(GanModels.CreateGenerator(architecture, generator: random, padding: padding), random);
         var noise = randn([8, 100], generator: random);
         var ours = generator.Generate(noise).detach();
         var model = Path.Combine(_folder.Path, "generator.pt");
@@ -48,9 +49,10 @@ public sealed class PyTorchInteropTests : IDisposable
     }
 
     [Theory]
-    [InlineData(GanArchitecture.Dcgan, "DcganGenerator()")]
-    [InlineData(GanArchitecture.Mlp, "MlpGenerator()")]
-    public async Task GeneratorInitialisedAndSavedByPyTorch_ImportsWithTheSameOutputs(GanArchitecture architecture, string pythonClass)
+    [InlineData(GanArchitecture.Dcgan, TransposedConvolutionPadding.Symmetric, "DcganGenerator()")]
+    [InlineData(GanArchitecture.Dcgan, TransposedConvolutionPadding.KerasSame, "DcganGenerator(padding='keras-same')")]
+    [InlineData(GanArchitecture.Mlp, TransposedConvolutionPadding.Symmetric, "MlpGenerator()")]
+    public async Task GeneratorInitialisedAndSavedByPyTorch_ImportsWithTheSameOutputs(GanArchitecture architecture, TransposedConvolutionPadding padding, string pythonClass)
     {
         var model = Path.Combine(_folder.Path, "from-pytorch.pt");
         var reference = Path.Combine(_folder.Path, "reference.pt");
@@ -69,7 +71,7 @@ public sealed class PyTorchInteropTests : IDisposable
             torch.save({"noise": noise, "images": images}, sys.argv[2])
             """, model, reference);
 
-        var generator = GeneratorFile.Import(model, architecture);
+        var generator = GeneratorFile.Import(model, architecture, padding: padding);
         using var scope = NewDisposeScope();
         var expected = StateDictFile.Read(reference);
         var ours = generator.Generate(expected["noise"]);

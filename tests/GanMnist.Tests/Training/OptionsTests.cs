@@ -100,6 +100,15 @@ public sealed class OptionsTests
     }
 
     [Fact]
+    public void SimultaneousSchedule_WithSeveralDiscriminatorSteps_IsRefusedNamingBoth()
+    {
+        var act = () => new GanTrainer(new GanTrainerOptions { UpdateSchedule = UpdateSchedule.Simultaneous, DiscriminatorSteps = 2 });
+
+        act.Should().Throw<OptionsValidationException>().Which.Failures.Should().Contain(
+            "UpdateSchedule Simultaneous takes one D step per G step (both from one forward pass); DiscriminatorSteps was 2.");
+    }
+
+    [Fact]
     public void FluentBuilder_SetsTheSameOptions()
     {
         var trainer = GanTrainer.Create(b => b.UsePreset(GanPreset.Mlp).UseMlp(MlpActivation.LeakyRelu).Epochs(2).BatchSize(64)
@@ -116,6 +125,11 @@ public sealed class OptionsTests
     {
         GanPresets.Apply(new GanTrainerOptions(), GanPreset.Mlp).Architecture.Should().Be(GanArchitecture.Mlp);
         GanPresets.Apply(new GanTrainerOptions(), GanPreset.Mlp).MlpActivation.Should().Be(MlpActivation.Relu);
-        GanPresets.Apply(new GanTrainerOptions(), GanPreset.Dcgan).Should().BeEquivalentTo(new GanTrainerOptions { Preset = GanPreset.Dcgan });
+        // The seeds' TensorFlow tutorial: the defaults' recipe, stepped, padded and sloped as the tutorial.
+        GanPresets.Apply(new GanTrainerOptions(), GanPreset.Dcgan).Should().BeEquivalentTo(new GanTrainerOptions
+        {
+            Preset = GanPreset.Dcgan, UpdateSchedule = UpdateSchedule.Simultaneous, TransposedConvolutionPadding = TransposedConvolutionPadding.KerasSame,
+            LeakyReluSlope = 0.3, AdamEpsilon = 1e-7, Beta1 = 0.9, Beta2 = 0.999, GeneratorLearningRate = 1e-4, BatchSize = 256, Epochs = 50,
+        });
     }
 }
