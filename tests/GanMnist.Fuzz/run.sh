@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Coverage-guided fuzzing of GanMnist's readers of outside data: AFL++ (Debian's afl++) drives the
-# targets of FuzzTargets.cs through SharpFuzz, with GanMnist.dll and the readers it relies on (NumSharp
-# for .npz, TorchSharp.PyBridge and Razorvine.Pickle for .pt) instrumented for coverage.
+# targets of FuzzTargets.cs through SharpFuzz, with GanMnist.dll and NumSharp.dll (the .npz reader)
+# instrumented for coverage. TorchSharp.PyBridge and Razorvine.Pickle (the .pt reader) run uninstrumented:
+# with either instrumented, SharpFuzz's fork server dies on the first mutated input (SharpFuzz 2.3.0,
+# AFL++ 4.04c), so the state-dict target is guided by GanMnist's coverage only.
 #
 # usage: tests/GanMnist.Fuzz/run.sh [SECONDS_PER_TARGET [PARALLEL [TARGET...]]]
 #   defaults: 600 seconds, 2 targets at once, every target. Work (corpus, findings) in $GANMNIST_FUZZ_WORK
@@ -26,7 +28,7 @@ rm -rf "$work/bin"
 dotnet build "$here/GanMnist.Fuzz.csproj" -c Release -o "$work/bin" -v quiet -nologo >/dev/null
 rm -rf "$work/seeds"
 dotnet "$work/bin/GanMnist.Fuzz.dll" seeds "$work/seeds" # before instrumenting: instrumented code runs only under AFL++
-for assembly in GanMnist NumSharp TorchSharp.PyBridge Razorvine.Pickle; do
+for assembly in GanMnist NumSharp; do
   sharpfuzz "$work/bin/$assembly.dll" >/dev/null
 done
 

@@ -64,9 +64,10 @@ public sealed class LeakTests(MnistSubsetFixture mnist) : IClassFixture<MnistSub
     }
 
     [Theory]
-    [InlineData(GanArchitecture.Mlp)]
-    [InlineData(GanArchitecture.Dcgan)]
-    public void TrainingStep_EveryTensorOfTenSteps_IsCreatedInTheStepScopeAndFreed(GanArchitecture architecture)
+    [InlineData(GanArchitecture.Mlp, UpdateSchedule.Alternating)]
+    [InlineData(GanArchitecture.Dcgan, UpdateSchedule.Alternating)]
+    [InlineData(GanArchitecture.Dcgan, UpdateSchedule.Simultaneous)]
+    public void TrainingStep_EveryTensorOfTenSteps_IsCreatedInTheStepScopeAndFreed(GanArchitecture architecture, UpdateSchedule schedule)
     {
         using var random = new Generator(4);
         var g = GanModels.CreateGenerator(architecture, generator: random);
@@ -75,7 +76,7 @@ public sealed class LeakTests(MnistSubsetFixture mnist) : IClassFixture<MnistSub
         using var dModule = d.Module;
         using var gOptimizer = optim.Adam(g.Module.parameters(), 1e-4, 0.9, 0.999);
         using var dOptimizer = optim.Adam(d.Module.parameters(), 1e-4, 0.9, 0.999);
-        var step = new TrainingStep(g, d, GanMnist.Losses.GanLosses.NonSaturating, gOptimizer, dOptimizer, random);
+        var step = new TrainingStep(g, d, GanMnist.Losses.GanLosses.NonSaturating, gOptimizer, dOptimizer, random, schedule: schedule);
         var real = mnist.Data.Images.narrow(0, 0, 32);
         int Step()
         {
