@@ -14,6 +14,7 @@ internal static class GenerateCommand
     {
         var checkpoint = CheckpointOption();
         var architecture = ArchitectureOption();
+        var padding = PaddingOption();
         var count = new Option<int>("--count") { Description = "How many images.", DefaultValueFactory = _ => 64 };
         var seed = new Option<ulong>("--seed") { Description = "The noise seed (the same seed gives the same images).", DefaultValueFactory = _ => 0 };
         var png = new Option<string?>("--png") { Description = "Write the images as a PNG grid to this file." };
@@ -22,7 +23,7 @@ internal static class GenerateCommand
         {
             Description = "The class to generate, by index (0-based) or name, e.g. 7 or 'Ankle boot' (conditional generators only).",
         };
-        var command = new Command("generate", "Generate images from a trained generator.") { checkpoint, architecture, count, seed, png, idx, classOption };
+        var command = new Command("generate", "Generate images from a trained generator.") { checkpoint, architecture, padding, count, seed, png, idx, classOption };
         command.SetAction(parse =>
         {
             var (n, pngPath, idxPath, asked) = (parse.GetValue(count), parse.GetValue(png), parse.GetValue(idx), parse.GetValue(classOption));
@@ -36,7 +37,7 @@ internal static class GenerateCommand
                 pngPath = "samples.png";
             }
 
-            var (generator, dataset) = Load(parse.GetValue(checkpoint)!, parse.GetValue(architecture), output);
+            var (generator, dataset) = Load(parse.GetValue(checkpoint)!, parse.GetValue(architecture), parse.GetValue(padding), output);
             try
             {
                 int? wanted = asked is null ? null : ClassIndex(asked, generator, dataset);
@@ -102,15 +103,22 @@ internal static class GenerateCommand
         Description = "The architecture of a plain state dict given as --checkpoint (Dcgan, Mlp, ConditionalDcgan, ConditionalMlp; default sizes).",
     };
 
+    /// <summary>The <c>--padding</c> option: how a plain DCGAN state dict's transposed convolutions pad (generator files record it).</summary>
+    internal static Option<TransposedConvolutionPadding> PaddingOption() => new("--padding")
+    {
+        Description = "With --architecture Dcgan or ConditionalDcgan: Symmetric (PyTorch's, the default) or KerasSame (the dcgan preset's).",
+        DefaultValueFactory = _ => TransposedConvolutionPadding.Symmetric,
+    };
+
     /// <summary>
     /// The generator <c>--checkpoint</c> names, and the dataset it was trained on when recorded; says which file it used when that
     /// is not the one given (a run folder, a checkpoint of an unfinished run).
     /// </summary>
-    internal static (IGenerator Generator, DatasetInfo? Dataset) Load(string path, GanArchitecture? architecture, TextWriter output)
+    internal static (IGenerator Generator, DatasetInfo? Dataset) Load(string path, GanArchitecture? architecture, TransposedConvolutionPadding padding, TextWriter output)
     {
         if (architecture is { } kind)
         {
-            return (GeneratorFile.Import(path, kind), null);
+            return (GeneratorFile.Import(path, kind, padding: padding), null);
         }
 
         var generator = CheckpointFile.LoadGenerator(path, out var source);

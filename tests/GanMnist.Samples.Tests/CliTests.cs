@@ -72,6 +72,38 @@ public sealed class CliTests
     }
 
     [Fact]
+    public async Task Generate_FromAPyTorchStateDictWithKerasPadding_MatchesTheLibraryOnlyWithPaddingKerasSame()
+    {
+        var folder = SampleSupport.TempFolder();
+        try
+        {
+            using var scope = NewDisposeScope();
+            using var random = new Generator(2);
+            var generator = GanMnist.Models.GanModels.CreateGenerator(GanMnist.Models.GanArchitecture.Dcgan, generator: random,
+                padding: GanMnist.Models.TransposedConvolutionPadding.KerasSame);
+            generator.Module.eval();
+            var pt = Path.Combine(folder, "g.pt");
+            GanMnist.Checkpoints.GeneratorFile.Export(generator, pt);
+            var expected = Path.Combine(folder, "expected-idx3-ubyte");
+            IdxFile.WriteImages(expected, GanMnist.Checkpoints.GeneratorFile.Generate(generator, 4, 7));
+
+            var keras = Path.Combine(folder, "keras-idx3-ubyte");
+            var (code, _, error) = await Cli("generate", "--checkpoint", pt, "--architecture", "Dcgan", "--padding", "KerasSame", "--count", "4", "--seed", "7", "--idx", keras);
+            code.Should().Be(0, error);
+            var symmetric = Path.Combine(folder, "symmetric-idx3-ubyte");
+            (code, _, error) = await Cli("generate", "--checkpoint", pt, "--architecture", "Dcgan", "--count", "4", "--seed", "7", "--idx", symmetric);
+            code.Should().Be(0, error);
+
+            File.ReadAllBytes(keras).Should().Equal(File.ReadAllBytes(expected));
+            File.ReadAllBytes(symmetric).Should().NotEqual(File.ReadAllBytes(expected), "PyTorch's padding places the same weights one pixel away");
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    [Fact]
     public async Task TrainGenerateEvaluateReport_EndToEnd_WritesFilesThatTheLibraryReadsBack()
     {
         var run = SampleSupport.TempFolder();
