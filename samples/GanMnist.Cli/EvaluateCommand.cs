@@ -14,6 +14,7 @@ internal static class EvaluateCommand
         var checkpoint = GenerateCommand.CheckpointOption(required: false);
         var architecture = GenerateCommand.ArchitectureOption();
         var padding = GenerateCommand.PaddingOption();
+        var slope = GenerateCommand.SlopeOption();
         var idx = new Option<string?>("--idx") { Description = "An idx3-ubyte images file (gzip or raw), e.g. from 'generate --idx'." };
         var samples = new Option<int>("--samples") { Description = "Images to generate from the checkpoint.", DefaultValueFactory = _ => 10_000 };
         var seed = new Option<ulong?>("--seed") { Description = "The noise seed (default: the evaluator's fixed seed)." };
@@ -22,7 +23,7 @@ internal static class EvaluateCommand
         var json = new Option<string?>("--json") { Description = "Also write the metrics as JSON to this file." };
         var command = new Command("evaluate", "Measure generated images: FID, MNIST score, classes, mode collapse, precision and recall.")
         {
-            checkpoint, architecture, padding, idx, samples, seed, data, dataset, json,
+            checkpoint, architecture, padding, slope, idx, samples, seed, data, dataset, json,
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
@@ -33,7 +34,7 @@ internal static class EvaluateCommand
             }
 
             using var logging = CliApp.Logging(LogLevel.Information);
-            var (generator, trainedOn) = checkpointPath is null ? (null, null) : GenerateCommand.Load(checkpointPath, parse.GetValue(architecture), parse.GetValue(padding), output);
+            var (generator, trainedOn) = checkpointPath is null ? (null, null) : GenerateCommand.Load(checkpointPath, parse.GetValue(architecture), parse.GetValue(padding), parse.GetValue(slope), output);
             var name = parse.GetValue(dataset) ?? trainedOn?.Name;
             var options = new GanEvaluatorOptions
             {

@@ -11,11 +11,12 @@ internal static class ExportCommand
         var checkpoint = GenerateCommand.CheckpointOption();
         var architecture = GenerateCommand.ArchitectureOption();
         var padding = GenerateCommand.PaddingOption();
+        var slope = GenerateCommand.SlopeOption();
         var target = new Option<string>("--out") { Description = "The file to write: .pt or .pth (PyTorch's torch.save format) or .safetensors (plain).", Required = true };
         var discriminator = new Option<bool>("--discriminator") { Description = "Export the discriminator (from a training checkpoint or a run folder's newest one)." };
         var command = new Command("export", "Export a generator or discriminator for PyTorch (torch.load + load_state_dict) or as plain safetensors.")
         {
-            checkpoint, architecture, padding, target, discriminator,
+            checkpoint, architecture, padding, slope, target, discriminator,
         };
         command.SetAction(parse =>
         {
@@ -36,7 +37,7 @@ internal static class ExportCommand
             }
             else
             {
-                var (g, _) = GenerateCommand.Load(from, parse.GetValue(architecture), parse.GetValue(padding), output);
+                var (g, _) = GenerateCommand.Load(from, parse.GetValue(architecture), parse.GetValue(padding), parse.GetValue(slope), output);
                 using (g.Module)
                 {
                     GeneratorFile.Export(g, to);

@@ -15,6 +15,7 @@ internal static class GenerateCommand
         var checkpoint = CheckpointOption();
         var architecture = ArchitectureOption();
         var padding = PaddingOption();
+        var slope = SlopeOption();
         var count = new Option<int>("--count") { Description = "How many images.", DefaultValueFactory = _ => 64 };
         var seed = new Option<ulong>("--seed") { Description = "The noise seed (the same seed gives the same images).", DefaultValueFactory = _ => 0 };
         var png = new Option<string?>("--png") { Description = "Write the images as a PNG grid to this file." };
@@ -23,7 +24,7 @@ internal static class GenerateCommand
         {
             Description = "The class to generate, by index (0-based) or name, e.g. 7 or 'Ankle boot' (conditional generators only).",
         };
-        var command = new Command("generate", "Generate images from a trained generator.") { checkpoint, architecture, padding, count, seed, png, idx, classOption };
+        var command = new Command("generate", "Generate images from a trained generator.") { checkpoint, architecture, padding, slope, count, seed, png, idx, classOption };
         command.SetAction(parse =>
         {
             var (n, pngPath, idxPath, asked) = (parse.GetValue(count), parse.GetValue(png), parse.GetValue(idx), parse.GetValue(classOption));
@@ -37,7 +38,7 @@ internal static class GenerateCommand
                 pngPath = "samples.png";
             }
 
-            var (generator, dataset) = Load(parse.GetValue(checkpoint)!, parse.GetValue(architecture), parse.GetValue(padding), output);
+            var (generator, dataset) = Load(parse.GetValue(checkpoint)!, parse.GetValue(architecture), parse.GetValue(padding), parse.GetValue(slope), output);
             try
             {
                 int? wanted = asked is null ? null : ClassIndex(asked, generator, dataset);
@@ -110,15 +111,23 @@ internal static class GenerateCommand
         DefaultValueFactory = _ => TransposedConvolutionPadding.Symmetric,
     };
 
+    /// <summary>The <c>--slope</c> option: the LeakyReLU slope a plain state dict's model was built with (no weight depends on it; the images do).</summary>
+    internal static Option<double> SlopeOption() => new("--slope")
+    {
+        Description = "With --architecture: the LeakyReLU slope of the model (default 0.2; the dcgan preset's is 0.3).",
+        DefaultValueFactory = _ => 0.2,
+    };
+
     /// <summary>
     /// The generator <c>--checkpoint</c> names, and the dataset it was trained on when recorded; says which file it used when that
     /// is not the one given (a run folder, a checkpoint of an unfinished run).
     /// </summary>
-    internal static (IGenerator Generator, DatasetInfo? Dataset) Load(string path, GanArchitecture? architecture, TransposedConvolutionPadding padding, TextWriter output)
+    internal static (IGenerator Generator, DatasetInfo? Dataset) Load(string path, GanArchitecture? architecture, TransposedConvolutionPadding padding, double slope,
+        TextWriter output)
     {
         if (architecture is { } kind)
         {
-            return (GeneratorFile.Import(path, kind, padding: padding), null);
+            return (GeneratorFile.Import(path, kind, leakyReluSlope: slope, padding: padding), null);
         }
 
         var generator = CheckpointFile.LoadGenerator(path, out var source);

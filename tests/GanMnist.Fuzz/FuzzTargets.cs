@@ -122,7 +122,13 @@ public static class FuzzTargets
         var run = RunFolder(scratch);
         var path = Write(run, TrainingReport.HistoryFile, input);
         Refuses(path, () => TrainingReport.Build(run));
-        Refuses(string.Empty, () => TrainingHistory.FromJson(Encoding.UTF8.GetString(input)));
+        try
+        {
+            TrainingHistory.FromJson(Encoding.UTF8.GetString(input)); // text, no file: its refusal says what the text is not
+        }
+        catch (InvalidDataException e) when (e.Message.StartsWith("Not a GanMnist training history: ", StringComparison.Ordinal))
+        {
+        }
     }
 
     private static void Configuration(byte[] input)

@@ -72,15 +72,15 @@ public sealed class CliTests
     }
 
     [Fact]
-    public async Task Generate_FromAPyTorchStateDictWithKerasPadding_MatchesTheLibraryOnlyWithPaddingKerasSame()
+    public async Task Generate_FromAPyTorchStateDictOfTheDcganPreset_MatchesTheLibraryOnlyWithItsPaddingAndSlope()
     {
         var folder = SampleSupport.TempFolder();
         try
         {
             using var scope = NewDisposeScope();
             using var random = new Generator(2);
-            var generator = GanMnist.Models.GanModels.CreateGenerator(GanMnist.Models.GanArchitecture.Dcgan, generator: random,
-                padding: GanMnist.Models.TransposedConvolutionPadding.KerasSame);
+            var generator = GanMnist.Models.GanModels.CreateGenerator(GanMnist.Models.GanArchitecture.Dcgan, leakyReluSlope: 0.3, generator: random,
+                padding: GanMnist.Models.TransposedConvolutionPadding.KerasSame); // the dcgan preset's model
             generator.Module.eval();
             var pt = Path.Combine(folder, "g.pt");
             GanMnist.Checkpoints.GeneratorFile.Export(generator, pt);
@@ -88,10 +88,10 @@ public sealed class CliTests
             IdxFile.WriteImages(expected, GanMnist.Checkpoints.GeneratorFile.Generate(generator, 4, 7));
 
             var keras = Path.Combine(folder, "keras-idx3-ubyte");
-            var (code, _, error) = await Cli("generate", "--checkpoint", pt, "--architecture", "Dcgan", "--padding", "KerasSame", "--count", "4", "--seed", "7", "--idx", keras);
+            var (code, _, error) = await Cli("generate", "--checkpoint", pt, "--architecture", "Dcgan", "--padding", "KerasSame", "--slope", "0.3", "--count", "4", "--seed", "7", "--idx", keras);
             code.Should().Be(0, error);
             var symmetric = Path.Combine(folder, "symmetric-idx3-ubyte");
-            (code, _, error) = await Cli("generate", "--checkpoint", pt, "--architecture", "Dcgan", "--count", "4", "--seed", "7", "--idx", symmetric);
+            (code, _, error) = await Cli("generate", "--checkpoint", pt, "--architecture", "Dcgan", "--slope", "0.3", "--count", "4", "--seed", "7", "--idx", symmetric);
             code.Should().Be(0, error);
 
             File.ReadAllBytes(keras).Should().Equal(File.ReadAllBytes(expected));

@@ -38,11 +38,30 @@ public static class GanMnistServiceCollectionExtensions
         ArgumentNullException.ThrowIfNull(section);
         return services.AddGanMnist(options =>
         {
-            // An undefined number ("Preset": 42) is bound as is and refused by validation, naming the option.
-            if (Enum.TryParse<GanPreset>(section[nameof(GanTrainerOptions.Preset)], ignoreCase: true, out var preset) && Enum.IsDefined(preset))
+            if (section[nameof(GanTrainerOptions.Preset)] is not { } value)
             {
-                GanPresets.Apply(options, preset);
+                return;
             }
+
+            // One name or the number of a defined preset; Enum.TryParse alone would also take "Dcgan, Mlp" (3, Quick) and 42.
+            var name = Enum.GetNames<GanPreset>().FirstOrDefault(n => string.Equals(n, value.Trim(), StringComparison.OrdinalIgnoreCase));
+            GanPreset preset;
+            if (name is not null)
+            {
+                preset = Enum.Parse<GanPreset>(name);
+            }
+            else if (int.TryParse(value, System.Globalization.NumberStyles.Integer, System.Globalization.CultureInfo.InvariantCulture, out var number)
+                && Enum.IsDefined((GanPreset)number))
+            {
+                preset = (GanPreset)number;
+            }
+            else
+            {
+                throw new OptionsValidationException(Options.DefaultName, typeof(GanTrainerOptions),
+                    [$"Preset '{value}' is not a preset; it is one of {string.Join(", ", Enum.GetNames<GanPreset>())}."]);
+            }
+
+            GanPresets.Apply(options, preset);
         }).Bind(section);
     }
 }

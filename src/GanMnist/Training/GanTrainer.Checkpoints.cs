@@ -163,6 +163,38 @@ public sealed partial class GanTrainer
         /// <summary>TorchSharp's Adam keeps one state per parameter, in the order of its parameters.</summary>
         private static List<Adam.State> AdamStates(Adam optimizer) => optimizer.state_dict().State.Cast<Adam.State>().ToList();
 
+        /// <summary>
+        /// Refuses a checkpoint whose models were built with other options than this run's. Options such as the LeakyReLU slope or
+        /// the transposed convolutions' padding change no tensor's shape, so loading would succeed and silently train another model
+        /// (e.g. a run of the dcgan preset from before it followed the seeds' padding and slope, resumed with today's preset).
+        /// </summary>
+        private void RequireSameModels(SafeTensorsContent content, string path)
+        {
+            if (!content.Metadata.TryGetValue("options", out var json))
+            {
+                return;
+            }
+
+            var then = CheckpointFile.ReadOptions(json, path);
+            var differences = new (string Name, object Then, object Now)[]
+            {
+                (nameof(GanTrainerOptions.Architecture), then.Architecture, _options.Architecture),
+                (nameof(GanTrainerOptions.LatentSize), then.LatentSize, _options.LatentSize),
+                (nameof(GanTrainerOptions.LeakyReluSlope), then.LeakyReluSlope, _options.LeakyReluSlope),
+                (nameof(GanTrainerOptions.MlpActivation), then.MlpActivation, _options.MlpActivation),
+                (nameof(GanTrainerOptions.TransposedConvolutionPadding), then.TransposedConvolutionPadding, _options.TransposedConvolutionPadding),
+                (nameof(GanTrainerOptions.MinibatchDiscriminationKernels), then.MinibatchDiscriminationKernels, _options.MinibatchDiscriminationKernels),
+                (nameof(GanTrainerOptions.MinibatchDiscriminationKernelSize), then.MinibatchDiscriminationKernelSize, _options.MinibatchDiscriminationKernelSize),
+            }.Where(d => !d.Then.Equals(d.Now)).ToList();
+            if (differences.Count > 0)
+            {
+                throw new InvalidDataException(string.Create(CultureInfo.InvariantCulture,
+                    $"'{path}' holds models built with {string.Join(", ", differences.Select(d => $"{d.Name} {d.Then}"))}, not this run's " +
+                    $"{string.Join(", ", differences.Select(d => $"{d.Name} {d.Now}"))}: resume with the same model options " +
+                    $"(CLI: {string.Join(" ", differences.Select(d => $"--set {d.Name}={d.Then}"))})."));
+            }
+        }
+
         /// <summary>Puts the run back in the state a checkpoint recorded; every tensor is checked before it is used.</summary>
         public void Restore(SafeTensorsContent content, string path)
         {
@@ -172,6 +204,7 @@ public sealed partial class GanTrainer
                     $"'{path}' was trained on {trainedOn}, not {_dataset.Name}: resume it on the same dataset (CLI: --dataset {trainedOn}).");
             }
 
+            RequireSameModels(content, path);
             GeneratorFile.LoadInto(_g.Module, content.Tensors, path, "generator.");
             GeneratorFile.LoadInto(_d.Module, content.Tensors, path, "discriminator.");
             if (_average is not null)

@@ -21,7 +21,7 @@ public enum GanLossKind
 /// <summary>Named starting points for <see cref="GanTrainerOptions"/>; explicit settings override them.</summary>
 public enum GanPreset
 {
-    /// <summary>No preset: the defaults below (the DCGAN seeds' recipe).</summary>
+    /// <summary>No preset: the defaults below (the DCGAN seeds' recipe with pytorch/examples' step, padding and slope 0.2).</summary>
     None,
     /// <summary>
     /// The DCGAN seeds' recipe as the TensorFlow tutorial runs it: Keras init, padding and LeakyReLU slope (0.3), the
@@ -54,7 +54,8 @@ public enum UpdateSchedule
 
 /// <summary>
 /// Everything a training run is configured by; bindable from configuration (section <c>GanMnist</c>).
-/// Defaults are the DCGAN seeds' recipe. Invalid values are all reported at once on validation.
+/// Defaults are the DCGAN seeds' recipe with pytorch/examples' alternating step, PyTorch's symmetric padding and slope 0.2
+/// (<see cref="GanPreset.Dcgan"/> is the seeds' exactly). Invalid values are all reported at once on validation.
 /// </summary>
 public sealed class GanTrainerOptions
 {
@@ -127,7 +128,7 @@ public sealed class GanTrainerOptions
     public int DiscriminatorSteps { get; set; } = 1;
 
     /// <summary>The negative slope of the LeakyReLU activations.</summary>
-    /// <value>Default: 0.2 (as the seeds; Keras' own default is 0.3).</value>
+    /// <value>Default: 0.2 (as the project's first issue asked); seed 000, the TensorFlow tutorial, has Keras' default 0.3, which the <c>dcgan</c> preset sets.</value>
     [Range(0.0, 1.0)]
     public double LeakyReluSlope { get; set; } = 0.2;
 

@@ -46,12 +46,14 @@ internal sealed class TrainingStep(IGenerator g, IDiscriminator d, IGanLoss loss
         {
             for (var i = 0; i < dParameters.Length; i++)
             {
+                // A parameter D's loss does not use comes back as an undefined tensor (allow_unused): its gradient is zero.
+                var own = dGradients[i] is { IsInvalid: false } g ? g : null;
                 var gradient = dParameters[i].grad;
                 if (gradient is null)
                 {
-                    dParameters[i].grad = dGradients[i] is { } own ? own.clone() : zeros_like(dParameters[i]);
+                    dParameters[i].grad = own?.clone() ?? zeros_like(dParameters[i]);
                 }
-                else if (dGradients[i] is { } own)
+                else if (own is not null)
                 {
                     gradient.copy_(own);
                 }

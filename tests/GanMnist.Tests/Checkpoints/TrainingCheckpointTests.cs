@@ -96,6 +96,27 @@ public sealed class TrainingCheckpointTests(SmallMnistFixture mnist) : IClassFix
     }
 
     [Fact]
+    public async Task Resume_WithModelOptionsThatChangeNoShape_IsRefusedNamingThem()
+    {
+        // The dcgan preset's padding and slope changed; an earlier run resumed with the new preset would load (same
+        // shapes) and silently train another model.
+        var run = Folder("other-model");
+        using (await GanTrainer.Create(b => b.Configure(Recipe(GanArchitecture.Dcgan, run, 1))).TrainAsync(mnist.Data))
+        {
+        }
+
+        var act = () => GanTrainer.Create(b => b.Configure(Recipe(GanArchitecture.Dcgan, run, 2)).Configure(o =>
+        {
+            (o.ResumeFrom, o.LeakyReluSlope, o.TransposedConvolutionPadding) = (run, 0.3, TransposedConvolutionPadding.KerasSame);
+        })).TrainAsync(mnist.Data);
+
+        (await act.Should().ThrowAsync<InvalidDataException>()).WithMessage(
+            "'*step_*.safetensors' holds models built with LeakyReluSlope 0.2, TransposedConvolutionPadding Symmetric, not this run's " +
+            "LeakyReluSlope 0.3, TransposedConvolutionPadding KerasSame: resume with the same model options " +
+            "(CLI: --set LeakyReluSlope=0.2 --set TransposedConvolutionPadding=Symmetric).");
+    }
+
+    [Fact]
     public async Task ResumeFrom_NothingThere_SaysWhatWasLookedFor()
     {
         var act = () => GanTrainer.Create(b => b.Configure(Recipe(GanArchitecture.Mlp, Folder("none"), 1)).Configure(o => o.ResumeFrom = _root.Path)).TrainAsync(mnist.Data);

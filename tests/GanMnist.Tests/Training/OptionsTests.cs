@@ -84,7 +84,7 @@ public sealed class OptionsTests
     [Fact]
     public void AddGanMnist_UndefinedEnumNumbers_FailValidationNamingTheOption()
     {
-        // Found by fuzzing (CsCheck, options-json): "Preset": -39123 parsed as a GanPreset and crashed GanPresets.Apply.
+        // Found by fuzzing (CsCheck and AFL++, options-json): "Preset": -39123 parsed as a GanPreset and crashed GanPresets.Apply.
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
         {
             ["Preset"] = "-39123",
@@ -94,9 +94,35 @@ public sealed class OptionsTests
 
         var act = () => services.GetRequiredService<IOptions<GanTrainerOptions>>().Value;
 
-        var failures = act.Should().Throw<OptionsValidationException>().Which.Failures.ToList();
-        failures.Should().Contain("Preset has no value -39123; it is one of None, Dcgan, Mlp, Quick.");
-        failures.Should().Contain(f => f.StartsWith("Architecture has no value 7; it is one of Dcgan, Mlp", StringComparison.Ordinal));
+        act.Should().Throw<OptionsValidationException>().Which.Failures.Should().Equal("Preset '-39123' is not a preset; it is one of None, Dcgan, Mlp, Quick.");
+
+        using var other = new ServiceCollection().AddGanMnist(new ConfigurationBuilder().AddInMemoryCollection(
+            new Dictionary<string, string?> { ["Architecture"] = "7" }).Build()).Services.BuildServiceProvider();
+        var architecture = () => other.GetRequiredService<IOptions<GanTrainerOptions>>().Value;
+        architecture.Should().Throw<OptionsValidationException>().Which.Failures
+            .Should().Contain(f => f.StartsWith("Architecture has no value 7; it is one of Dcgan, Mlp", StringComparison.Ordinal));
+    }
+
+    [Theory]
+    [InlineData("Dcgan, Mlp")] // Enum.TryParse reads it as the flags 1 | 2 = 3, Quick
+    [InlineData("quick2")]
+    public void AddGanMnist_APresetThatIsNotOneName_IsRefusedNamingIt(string value)
+    {
+        using var services = new ServiceCollection().AddGanMnist(new ConfigurationBuilder().AddInMemoryCollection(
+            new Dictionary<string, string?> { ["Preset"] = value }).Build()).Services.BuildServiceProvider();
+
+        var act = () => services.GetRequiredService<IOptions<GanTrainerOptions>>().Value;
+
+        act.Should().Throw<OptionsValidationException>().Which.Failures.Should().Equal($"Preset '{value}' is not a preset; it is one of None, Dcgan, Mlp, Quick.");
+    }
+
+    [Fact]
+    public void AddGanMnist_APresetByNumber_AppliesItsRecipe()
+    {
+        using var services = new ServiceCollection().AddGanMnist(new ConfigurationBuilder().AddInMemoryCollection(
+            new Dictionary<string, string?> { ["Preset"] = "3" }).Build()).Services.BuildServiceProvider();
+
+        services.GetRequiredService<IOptions<GanTrainerOptions>>().Value.Should().BeEquivalentTo(GanPresets.Apply(new GanTrainerOptions(), GanPreset.Quick));
     }
 
     [Fact]
