@@ -98,3 +98,37 @@ class MlpDiscriminator(nn.Module):
 
     def forward(self, images):
         return self.main(images)
+
+
+class InfoGanGenerator(nn.Module):
+    """The InfoGAN paper's MNIST generator (Chen et al. 2016, appendix C.1), noise only: 100 -> 1024 -> 7x7x128 ->
+    14x14x64 -> 28x28x1 (4x4 stride-2 transposed convolutions), batch norm and ReLU, tanh."""
+
+    def __init__(self, latent_size=100):
+        super().__init__()
+        self.main = nn.Sequential(
+            nn.Linear(latent_size, 1024, bias=False), nn.BatchNorm1d(1024), nn.ReLU(),
+            nn.Linear(1024, 7 * 7 * 128, bias=False), nn.BatchNorm1d(7 * 7 * 128), nn.ReLU(),
+            nn.Unflatten(1, (128, 7, 7)),
+            nn.ConvTranspose2d(128, 64, 4, stride=2, padding=1, bias=False), nn.BatchNorm2d(64), nn.ReLU(),
+            nn.ConvTranspose2d(64, 1, 4, stride=2, padding=1), nn.Tanh())
+
+    def forward(self, noise):
+        return self.main(noise)
+
+
+class InfoGanDiscriminator(nn.Module):
+    """The InfoGAN paper's MNIST discriminator: 4x4 stride-2 convolutions to 64 and 128 channels, a 1024-unit layer,
+    batch norm after the second and third, LeakyReLU, then one logit."""
+
+    def __init__(self, slope=0.2):
+        super().__init__()
+        self.main = nn.Sequential(
+            nn.Conv2d(1, 64, 4, stride=2, padding=1), nn.LeakyReLU(slope),
+            nn.Conv2d(64, 128, 4, stride=2, padding=1, bias=False), nn.BatchNorm2d(128), nn.LeakyReLU(slope),
+            nn.Flatten(),
+            nn.Linear(7 * 7 * 128, 1024, bias=False), nn.BatchNorm1d(1024), nn.LeakyReLU(slope),
+            nn.Linear(1024, 1))
+
+    def forward(self, images):
+        return self.main(images)

@@ -27,6 +27,7 @@ public static class GanModels
         {
             GanArchitecture.Dcgan => new DcganGenerator(latentSize, leakyReluSlope, padding),
             GanArchitecture.Mlp => new MlpGenerator(latentSize, mlpActivation, leakyReluSlope),
+            GanArchitecture.InfoGan => new InfoGanGenerator(latentSize),
             GanArchitecture.ConditionalDcgan => new ConditionalGenerator("ConditionalDcganGenerator", "conditional DCGAN generator", latentSize, classCount,
                 LabelEmbeddingSize, DcganGenerator.Body(latentSize + LabelEmbeddingSize, leakyReluSlope, padding)),
             GanArchitecture.ConditionalMlp => new ConditionalGenerator("ConditionalMlpGenerator", "conditional MLP generator", latentSize, classCount,
@@ -108,6 +109,7 @@ public static class GanModels
         {
             GanArchitecture.Dcgan => new DcganDiscriminator(leakyReluSlope, minibatchKernels, minibatchKernelSize),
             GanArchitecture.Mlp => new MlpDiscriminator(mlpActivation, leakyReluSlope, minibatchKernels, minibatchKernelSize),
+            GanArchitecture.InfoGan => new InfoGanDiscriminator(leakyReluSlope, minibatchKernels, minibatchKernelSize),
             GanArchitecture.ConditionalDcgan => new ConditionalDiscriminator("ConditionalDcganDiscriminator", "conditional DCGAN discriminator", classCount,
                 DcganDiscriminator.Features(leakyReluSlope, minibatchKernels, minibatchKernelSize, out size), size),
             GanArchitecture.ConditionalMlp => new ConditionalDiscriminator("ConditionalMlpDiscriminator", "conditional MLP discriminator", classCount,

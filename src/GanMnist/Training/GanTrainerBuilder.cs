@@ -33,6 +33,9 @@ public static class GanTrainerBuilderExtensions
     /// <summary>Uses the DCGAN seeds' architecture.</summary>
     public static GanTrainerBuilder UseDcgan(this GanTrainerBuilder builder) => builder.Configure(o => o.Architecture = GanArchitecture.Dcgan);
 
+    /// <summary>Uses the InfoGAN paper's MNIST networks (<see cref="GanArchitecture.InfoGan"/>).</summary>
+    public static GanTrainerBuilder UseInfoGan(this GanTrainerBuilder builder) => builder.Configure(o => o.Architecture = GanArchitecture.InfoGan);
+
     /// <summary>Uses the MLP architecture with the given hidden activation.</summary>
     public static GanTrainerBuilder UseMlp(this GanTrainerBuilder builder, MlpActivation activation = MlpActivation.Relu) =>
         builder.Configure(o => (o.Architecture, o.MlpActivation) = (GanArchitecture.Mlp, activation));

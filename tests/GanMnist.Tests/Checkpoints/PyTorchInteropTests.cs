@@ -21,6 +21,7 @@ public sealed class PyTorchInteropTests : IDisposable
     [InlineData(GanArchitecture.Dcgan, TransposedConvolutionPadding.Symmetric, "DcganGenerator()")]
     [InlineData(GanArchitecture.Dcgan, TransposedConvolutionPadding.KerasSame, "DcganGenerator(padding='keras-same')")]
     [InlineData(GanArchitecture.Mlp, TransposedConvolutionPadding.Symmetric, "MlpGenerator()")]
+    [InlineData(GanArchitecture.InfoGan, TransposedConvolutionPadding.Symmetric, "InfoGanGenerator()")]
     public async Task ExportedGenerator_LoadedInPyTorch_GivesTheSameImagesForTheSameNoise(GanArchitecture architecture, TransposedConvolutionPadding padding, string pythonClass)
     {
         using var scope = NewDisposeScope();
@@ -52,6 +53,7 @@ public sealed class PyTorchInteropTests : IDisposable
     [InlineData(GanArchitecture.Dcgan, TransposedConvolutionPadding.Symmetric, "DcganGenerator()")]
     [InlineData(GanArchitecture.Dcgan, TransposedConvolutionPadding.KerasSame, "DcganGenerator(padding='keras-same')")]
     [InlineData(GanArchitecture.Mlp, TransposedConvolutionPadding.Symmetric, "MlpGenerator()")]
+    [InlineData(GanArchitecture.InfoGan, TransposedConvolutionPadding.Symmetric, "InfoGanGenerator()")]
     public async Task GeneratorInitialisedAndSavedByPyTorch_ImportsWithTheSameOutputs(GanArchitecture architecture, TransposedConvolutionPadding padding, string pythonClass)
     {
         var model = Path.Combine(_folder.Path, "from-pytorch.pt");
@@ -143,12 +145,51 @@ public sealed class PyTorchInteropTests : IDisposable
         act.Should().Throw<ArgumentException>().WithMessage("*the format follows the extension, .pt or .pth (PyTorch) or .safetensors; '.onnx' is neither.*");
     }
 
+    [Theory]
+    [InlineData(GanArchitecture.Dcgan, "DcganDiscriminator()")]
+    [InlineData(GanArchitecture.Mlp, "MlpDiscriminator()")]
+    [InlineData(GanArchitecture.InfoGan, "InfoGanDiscriminator()")]
+    public async Task Discriminator_LoadedInPyTorch_GivesTheSameLogits(GanArchitecture architecture, string pythonClass)
+    {
+        using var scope = NewDisposeScope();
+        using var random = new Generator(5);
+        var discriminator = GanModels.CreateDiscriminator(architecture, generator: random);
+        MoveRunningStatistics(discriminator.Module, random);
+        var images = (rand([6, 1, 28, 28], generator: random) * 2) - 1;
+        var ours = discriminator.Forward(images).detach();
+        var model = Path.Combine(_folder.Path, "discriminator.pt");
+        var inputs = Path.Combine(_folder.Path, "images.pt");
+        var outputs = Path.Combine(_folder.Path, "logits.pt");
+        StateDictFile.Save(discriminator.Module, model);
+        PyTorchPickler.PickleStateDict(inputs, new Hashtable { ["images"] = images });
+
+        await RunPython($$"""
+            d = {{pythonClass}}
+            d.load_state_dict(torch.load(sys.argv[1]))
+            d.eval()
+            with torch.no_grad():
+                logits = d(torch.load(sys.argv[2])["images"])
+            torch.save({"logits": logits}, sys.argv[3])
+            """, model, inputs, outputs);
+
+        var theirs = StateDictFile.Read(outputs)["logits"];
+        theirs.shape.Should().Equal(6, 1);
+        (theirs - ours).abs().amax().ToSingle().Should().BeLessThanOrEqualTo(1e-4f * Math.Max(1f, ours.abs().amax().ToSingle()));
+    }
+
     /// <summary>Moves the weights and BatchNorm statistics away from their initial values, as training would.</summary>
     private static IGenerator Trained(IGenerator generator, Generator random)
     {
+        MoveRunningStatistics(generator.Module, random);
+        return generator;
+    }
+
+    /// <summary>Running statistics other than the initial ones (so that evaluation mode uses them), and evaluation mode.</summary>
+    private static void MoveRunningStatistics(nn.Module module, Generator random)
+    {
         using (no_grad())
         {
-            foreach (var (name, buffer) in generator.Module.named_buffers())
+            foreach (var (name, buffer) in module.named_buffers())
             {
                 if (name.EndsWith("running_mean", StringComparison.Ordinal))
                 {
@@ -161,8 +202,7 @@ public sealed class PyTorchInteropTests : IDisposable
             }
         }
 
-        generator.Module.eval();
-        return generator;
+        module.eval();
     }
 
     private static async Task RunPython(string body, params string[] arguments)

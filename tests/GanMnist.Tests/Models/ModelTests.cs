@@ -58,6 +58,28 @@ public sealed class ModelTests
     }
 
     [Fact]
+    public void InfoGanModels_HaveThePapersLayerSizes()
+    {
+        using var scope = NewDisposeScope();
+        var g = GanModels.CreateGenerator(GanArchitecture.InfoGan);
+        var d = GanModels.CreateDiscriminator(GanArchitecture.InfoGan);
+        using var gm = g.Module;
+        using var dm = d.Module;
+
+        // 100·1024 + BN 2·1024 + 1024·6272 + BN 2·6272 + 128·64·16 + BN 2·64 + 64·16 + 1 (the last layer's bias)
+        Trainable(gm).Should().Be((100 * 1024) + 2048 + (1024 * 6272) + (2 * 6272) + (128 * 64 * 16) + 128 + (64 * 16) + 1);
+        // (16·64 + 64) + 64·128·16 + BN 2·128 + 6272·1024 + BN 2·1024 + (1024 + 1)
+        Trainable(dm).Should().Be((16 * 64) + 64 + (64 * 128 * 16) + 256 + (6272 * 1024) + 2048 + 1025);
+        gm.eval();
+        dm.eval();
+        g.Generate(randn([3, 100])).shape.Should().Equal(3, 1, 28, 28);
+        var (logits, features) = d.ForwardWithFeatures(randn([3, 1, 28, 28]));
+        logits.shape.Should().Equal(3, 1);
+        features.shape.Should().Equal(3, 1024);
+        dm.modules().OfType<LeakyReLU>().Should().HaveCount(3);
+    }
+
+    [Fact]
     public void LeakyReluSlope_IsAnOption()
     {
         using var g = GanModels.CreateGenerator(GanArchitecture.Dcgan, leakyReluSlope: 0.3).Module;

@@ -67,6 +67,7 @@ public sealed class LeakTests(MnistSubsetFixture mnist) : IClassFixture<MnistSub
     [InlineData(GanArchitecture.Mlp, UpdateSchedule.Alternating)]
     [InlineData(GanArchitecture.Dcgan, UpdateSchedule.Alternating)]
     [InlineData(GanArchitecture.Dcgan, UpdateSchedule.Simultaneous)]
+    [InlineData(GanArchitecture.InfoGan, UpdateSchedule.Alternating)]
     public void TrainingStep_EveryTensorOfTenSteps_IsCreatedInTheStepScopeAndFreed(GanArchitecture architecture, UpdateSchedule schedule)
     {
         using var random = new Generator(4);

@@ -1,0 +1,45 @@
+using TorchSharp.Modules;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace GanMnist.Models;
+
+/// <summary>
+/// The InfoGAN paper's MNIST generator (Chen et al. 2016, "InfoGAN", appendix C.1, table 1), with the noise as its only
+/// input: Linear → 1024, BN, ReLU; Linear → 7·7·128, BN, ReLU; reshape; ConvTranspose 4x4 → 64 (stride 2, 7 → 14), BN,
+/// ReLU; ConvTranspose 4x4 → 1 (stride 2, 14 → 28), tanh. Layers followed by batch norm have no bias; batch norm as
+/// PyTorch's (momentum 0.1, ε 1e-5). A 4x4 stride-2 layer with padding 1 pads 1 on each side in PyTorch and in Keras'
+/// "same" alike, so there is no padding choice here.
+/// </summary>
+internal sealed class InfoGanGenerator(int latentSize)
+    : SequentialGenerator(nameof(InfoGanGenerator), "InfoGAN generator", latentSize, Body(latentSize))
+{
+    internal static Sequential Body(int inputSize) => nn.Sequential(
+        nn.Linear(inputSize, 1024, hasBias: false), nn.BatchNorm1d(1024), nn.ReLU(),
+        nn.Linear(1024, 7 * 7 * 128, hasBias: false), nn.BatchNorm1d(7 * 7 * 128), nn.ReLU(),
+        nn.Unflatten(1, [128, 7, 7]),
+        nn.ConvTranspose2d(128, 64, 4, stride: 2, padding: 1, bias: false), nn.BatchNorm2d(64), nn.ReLU(),
+        nn.ConvTranspose2d(64, 1, 4, stride: 2, padding: 1), nn.Tanh());
+}
+
+/// <summary>
+/// The InfoGAN paper's MNIST discriminator (Chen et al. 2016, appendix C.1): Conv 4x4 → 64 (stride 2), LeakyReLU;
+/// Conv 4x4 → 128 (stride 2), BN, LeakyReLU; Flatten; Linear → 1024, BN, LeakyReLU; [minibatch discrimination];
+/// Linear → 1 logit. Its features (the input of the last layer) are the 1,024 values.
+/// </summary>
+internal sealed class InfoGanDiscriminator(double slope, int minibatchKernels = 0, int minibatchKernelSize = 8)
+    : SequentialDiscriminator(nameof(InfoGanDiscriminator), "InfoGAN discriminator", nn.Sequential([.. Features(slope, minibatchKernels, minibatchKernelSize, out var size), nn.Linear(size, 1)]))
+{
+    internal static nn.Module<Tensor, Tensor>[] Features(double slope, int minibatchKernels, int minibatchKernelSize, out long size)
+    {
+        size = 1024;
+        nn.Module<Tensor, Tensor>[] layers =
+        [
+            nn.Conv2d(1, 64, 4, stride: 2, padding: 1), nn.LeakyReLU(slope),
+            nn.Conv2d(64, 128, 4, stride: 2, padding: 1, bias: false), nn.BatchNorm2d(128), nn.LeakyReLU(slope),
+            nn.Flatten(),
+            nn.Linear(7 * 7 * 128, 1024, hasBias: false), nn.BatchNorm1d(1024), nn.LeakyReLU(slope),
+        ];
+        return DcganDiscriminator.WithMinibatchDiscrimination(layers, ref size, minibatchKernels, minibatchKernelSize);
+    }
+}
