@@ -240,6 +240,9 @@ public sealed partial class MnistClassifier : IDisposable
         Path = System.IO.Path.GetFullPath(path);
     }
 
+    /// <summary>The network's weights and buffers by name (what a cached evaluation reference is keyed by).</summary>
+    internal Dictionary<string, Tensor> StateDict() => _network.state_dict();
+
     /// <summary>Moves the classifier to a device (in place).</summary>
     public MnistClassifier To(Device device)
     {
