@@ -363,7 +363,14 @@ public sealed partial class GanTrainer
             using var scope = NewDisposeScope();
             if (_options.InstanceNoise > 0)
             {
-                _step.InstanceNoise = InstanceNoiseSchedule.At(_options.InstanceNoise, (long)_options.InstanceNoiseAnnealEpochs * _loader.BatchesPerEpoch, _globalStep);
+                _step.InstanceNoise = Schedules.InstanceNoise(_options.InstanceNoise, (long)_options.InstanceNoiseAnnealEpochs * _loader.BatchesPerEpoch, _globalStep);
+            }
+
+            if (_options.LearningRateDecayEpochs > 0)
+            {
+                var factor = Schedules.LearningRateFactor(_globalStep, (long)_options.Epochs * _loader.BatchesPerEpoch, (long)_options.LearningRateDecayEpochs * _loader.BatchesPerEpoch);
+                _gOptimizer.ParamGroups.First().LearningRate = _context.GeneratorLearningRate = _options.GeneratorLearningRate * factor;
+                _dOptimizer.ParamGroups.First().LearningRate = _context.DiscriminatorLearningRate = _options.DiscriminatorLearningRate * factor;
             }
 
             var (dOut, gOut) = _step.Run(batch.Images, batch.Labels);

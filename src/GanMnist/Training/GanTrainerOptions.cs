@@ -187,6 +187,15 @@ public sealed class GanTrainerOptions
     [Range(0, 1_000_000)]
     public int InstanceNoiseAnnealEpochs { get; set; }
 
+    /// <summary>
+    /// Lower both learning rates linearly to zero over the last N epochs, step by step (pix2pix's and CycleGAN's "linear"
+    /// policy, Zhu et al. 2017: constant, then linear decay to zero); 0 keeps them constant. At global step s of S (from 0)
+    /// the rates are the configured ones times min(1, (S − s) / D), D the decay's steps, so the last step still learns.
+    /// </summary>
+    /// <value>Default: 0 (at most <see cref="Epochs"/>).</value>
+    [Range(0, 1_000_000)]
+    public int LearningRateDecayEpochs { get; set; }
+
     /// <summary>Decay β of an exponential moving average of the generator's weights, used for samples, evaluation and export; none keeps no average.</summary>
     /// <value>Default: none (typical: 0.999).</value>
     [Range(0.0, 0.999999)]

@@ -68,6 +68,11 @@ internal sealed class GanTrainerOptionsValidator : IValidateOptions<GanTrainerOp
             yield return $"{nameof(GanTrainerOptions.FeatureMatchingOnly)} and {nameof(GanTrainerOptions.FeatureMatchingWeight)} exclude each other: feature matching is either the generator's whole loss or an added term.";
         }
 
+        if (options.LearningRateDecayEpochs > options.Epochs)
+        {
+            yield return $"{nameof(GanTrainerOptions.LearningRateDecayEpochs)} ({options.LearningRateDecayEpochs}) is more than {nameof(GanTrainerOptions.Epochs)} ({options.Epochs}): the decay must fit in the run.";
+        }
+
         if (options.InstanceNoiseAnnealEpochs > 0 && options.InstanceNoise == 0)
         {
             yield return $"{nameof(GanTrainerOptions.InstanceNoiseAnnealEpochs)} is set but {nameof(GanTrainerOptions.InstanceNoise)} is 0: there is no noise to anneal.";

@@ -58,6 +58,12 @@ public sealed record TrainingContext(GanTrainerOptions Options, IGenerator Gener
 {
     /// <summary>The generator to sample and evaluate: the exponential moving average when <see cref="GanTrainerOptions.EmaDecay"/> is set, else <see cref="Generator"/>.</summary>
     public IGenerator SamplingGenerator { get; init; } = Generator;
+
+    /// <summary>The generator's Adam learning rate of the step that just ran (it changes under <see cref="GanTrainerOptions.LearningRateDecayEpochs"/>).</summary>
+    public double GeneratorLearningRate { get; internal set; } = Options.GeneratorLearningRate;
+
+    /// <summary>The discriminator's Adam learning rate of the step that just ran.</summary>
+    public double DiscriminatorLearningRate { get; internal set; } = Options.DiscriminatorLearningRate;
 }
 
 /// <summary>

@@ -143,11 +143,11 @@ public sealed class StabilisationTests
     [Fact]
     public void InstanceNoiseSchedule_IsConstantOrLinearToZero()
     {
-        InstanceNoiseSchedule.At(0.2, 0, 12345).Should().Be(0.2);
-        InstanceNoiseSchedule.At(0.2, 100, 0).Should().Be(0.2);
-        InstanceNoiseSchedule.At(0.2, 100, 25).Should().BeApproximately(0.15, 1e-15);
-        InstanceNoiseSchedule.At(0.2, 100, 100).Should().Be(0);
-        InstanceNoiseSchedule.At(0.2, 100, 250).Should().Be(0);
+        Schedules.InstanceNoise(0.2, 0, 12345).Should().Be(0.2);
+        Schedules.InstanceNoise(0.2, 100, 0).Should().Be(0.2);
+        Schedules.InstanceNoise(0.2, 100, 25).Should().BeApproximately(0.15, 1e-15);
+        Schedules.InstanceNoise(0.2, 100, 100).Should().Be(0);
+        Schedules.InstanceNoise(0.2, 100, 250).Should().Be(0);
     }
 
     [Fact]
