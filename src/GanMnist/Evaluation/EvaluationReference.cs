@@ -3,6 +3,7 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using GanMnist.Checkpoints;
+using GanMnist.Reporting;
 using static TorchSharp.torch;
 
 namespace GanMnist.Evaluation;
@@ -18,7 +19,15 @@ namespace GanMnist.Evaluation;
 internal sealed class EvaluationReference(Tensor features, double[] shares, Tensor? radii, EvaluationResult? real) : IDisposable
 {
     private const string Format = "ganmnist-evaluation-reference-v1";
-    private static readonly JsonSerializerOptions Json = new() { WriteIndented = false };
+
+    /// <summary>
+    /// The version of the measurement code a cached reference was computed by (FID statistics, k-NN radii, histogram, score):
+    /// bump it with any change to them. It is hashed into the key with the library's version.
+    /// </summary>
+    private const int MeasurementVersion = 1;
+
+    /// <summary>The newest reference files kept per dataset; older ones are deleted when a new one is written.</summary>
+    internal const int KeepFiles = 4;
 
     /// <summary>The reference images' features (N, <see cref="MnistClassifier.FeatureSize"/>), float32.</summary>
     public Tensor Features { get; private set; } = features;
@@ -43,9 +52,9 @@ internal sealed class EvaluationReference(Tensor features, double[] shares, Tens
             hash.AppendData(t.detach().cpu().contiguous().bytes);
         }
 
-        Text(Format);
+        Text($"{Format} measurement v{MeasurementVersion} library {GeneratorFile.LibraryVersion}");
         Text(string.Create(CultureInfo.InvariantCulture,
-            $"k={options.NearestNeighbours} pr={options.PrecisionRecall} batch={options.BatchSize} covered={options.CoveredClassRatio:R} min={options.MinClassRatio:R} max={options.MaxClassRatio:R}"));
+            $"k={options.NearestNeighbours} pr={options.PrecisionRecall} covered={options.CoveredClassRatio:R} min={options.MinClassRatio:R} max={options.MaxClassRatio:R}"));
         Text(string.Join(",", classifier.ClassNames));
         using (var scope = NewDisposeScope())
         {
@@ -73,9 +82,9 @@ internal sealed class EvaluationReference(Tensor features, double[] shares, Tens
     public static string PathOf(GanEvaluatorOptions options, string key) =>
         Path.Combine(options.Classifier.ResolvedCacheDirectory, $"{options.Classifier.Data.ResolvedDataset.Name}-reference-{key[..16]}.safetensors");
 
-    /// <summary>Reads a cached reference; null when the file is missing.</summary>
-    /// <exception cref="InvalidDataException">The file is damaged or belongs to another key; the message names it.</exception>
-    public static EvaluationReference? Read(string path, string key, int classCount)
+    /// <summary>Reads a cached reference of <paramref name="count"/> images; null when the file is missing.</summary>
+    /// <exception cref="InvalidDataException">The file is damaged, belongs to another key or holds values no measurement gives; the message names it.</exception>
+    public static EvaluationReference? Read(string path, string key, long count, int classCount)
     {
         if (!File.Exists(path))
         {
@@ -88,20 +97,31 @@ internal sealed class EvaluationReference(Tensor features, double[] shares, Tens
             throw new InvalidDataException($"'{path}' is not the evaluation reference it is named for (another format or key).");
         }
 
+        using var scope = NewDisposeScope();
         var tensors = content.Tensors;
-        if (!tensors.TryGetValue("features", out var features) || features.dim() != 2 || features.size(1) != MnistClassifier.FeatureSize
-            || features.dtype != ScalarType.Float32 || !tensors.TryGetValue("shares", out var shares) || shares.dtype != ScalarType.Float64
-            || shares.shape is not [var classes] || classes != classCount)
+        if (!tensors.TryGetValue("features", out var features) || features.shape is not [var rows, MnistClassifier.FeatureSize] || rows != count
+            || features.dtype != ScalarType.Float32 || !features.isfinite().all().item<bool>())
         {
-            throw new InvalidDataException($"'{path}' lacks the reference features (N, {MnistClassifier.FeatureSize}) float32 or the {classCount} class shares float64.");
+            throw new InvalidDataException($"'{path}' lacks the finite float32 features ({count}, {MnistClassifier.FeatureSize}) of the reference images.");
+        }
+
+        if (!tensors.TryGetValue("shares", out var sharesTensor) || sharesTensor.dtype != ScalarType.Float64 || sharesTensor.shape is not [var classes] || classes != classCount)
+        {
+            throw new InvalidDataException($"'{path}' lacks the {classCount} class shares (float64).");
+        }
+
+        var shares = sharesTensor.data<double>().ToArray();
+        if (shares.Any(v => !(v >= 0 && v <= 1)) || Math.Abs(shares.Sum() - 1) > 1e-6)
+        {
+            throw new InvalidDataException($"'{path}' holds class shares that are not a distribution (each in [0, 1], summing to 1).");
         }
 
         Tensor? radii = null;
         if (tensors.TryGetValue("radii", out var r))
         {
-            if (r.shape is not [var n] || n != features.size(0) || r.dtype != ScalarType.Float32)
+            if (r.shape is not [var n] || n != count || r.dtype != ScalarType.Float32 || !(r >= 0).all().item<bool>())
             {
-                throw new InvalidDataException($"'{path}' holds radii that do not match its {features.size(0)} features.");
+                throw new InvalidDataException($"'{path}' holds radii that are not {count} squared distances (float32, non-negative).");
             }
 
             radii = r.clone().DetachFromDisposeScope();
@@ -110,7 +130,7 @@ internal sealed class EvaluationReference(Tensor features, double[] shares, Tens
         EvaluationResult? real;
         try
         {
-            real = content.Metadata.TryGetValue("real", out var json) ? JsonSerializer.Deserialize<EvaluationResult>(json, Json) : null;
+            real = content.Metadata.TryGetValue("real", out var json) ? JsonSerializer.Deserialize<EvaluationResult>(json, TrainingReport.Json) : null;
         }
         catch (JsonException e)
         {
@@ -118,7 +138,7 @@ internal sealed class EvaluationReference(Tensor features, double[] shares, Tens
             throw new InvalidDataException($"'{path}' holds unreadable real-image metrics: {e.Message}", e);
         }
 
-        return new EvaluationReference(features.clone().DetachFromDisposeScope(), shares.to(ScalarType.Float64).data<double>().ToArray(), radii, real);
+        return new EvaluationReference(features!.clone().DetachFromDisposeScope(), shares, radii, real);
     }
 
     /// <summary>Writes the reference atomically (a failed write leaves no partial file under the name).</summary>
@@ -135,10 +155,17 @@ internal sealed class EvaluationReference(Tensor features, double[] shares, Tens
         var metadata = new Dictionary<string, string> { ["format"] = Format, ["key"] = key };
         if (Real is not null)
         {
-            metadata["real"] = JsonSerializer.Serialize(Real, Json);
+            metadata["real"] = JsonSerializer.Serialize(Real, TrainingReport.Json);
         }
 
         SafeTensorsFile.Write(path, tensors, metadata);
+        // One file per classifier, image set and options: keep the newest few of the dataset (each about 5 MB).
+        var prefix = Path.GetFileName(path)[..(Path.GetFileName(path).LastIndexOf('-') + 1)];
+        foreach (var old in new DirectoryInfo(Path.GetDirectoryName(path)!).GetFiles(prefix + "*.safetensors")
+            .OrderByDescending(f => f.LastWriteTimeUtc).Skip(KeepFiles))
+        {
+            old.Delete();
+        }
     }
 
     /// <summary>Moves the tensors to a device (in place).</summary>

@@ -53,14 +53,22 @@ public sealed partial class GanEvaluator : IDisposable
         }
 
         LogReference(logger, referenceImages.size(0), clock.Elapsed.TotalSeconds);
-        var evaluator = new GanEvaluator(classifier, ownsClassifier, reference, options, logger);
-        if (realImages is not null)
+        try
         {
-            reference.Real = evaluator.Evaluate(realImages);
-            LogReal(logger, reference.Real.ToString());
-        }
+            var evaluator = new GanEvaluator(classifier, ownsClassifier, reference, options, logger);
+            if (realImages is not null)
+            {
+                reference.Real = evaluator.Evaluate(realImages);
+                LogReal(logger, reference.Real.ToString());
+            }
 
-        return evaluator;
+            return evaluator;
+        }
+        catch
+        {
+            reference.Dispose(); // the classifier stays with the caller
+            throw;
+        }
     }
 
     /// <summary>The options (a copy).</summary>
@@ -102,35 +110,35 @@ public sealed partial class GanEvaluator : IDisposable
             var reference = training.Images.index_select(0, subset.to(training.Images.device));
             var key = EvaluationReference.Key(classifier, reference, test.Images, options);
             var path = EvaluationReference.PathOf(options, key);
+            EvaluationReference? cached = null;
             try
             {
-                if (EvaluationReference.Read(path, key, classifier.ClassCount) is { } cached)
+                cached = EvaluationReference.Read(path, key, reference.size(0), classifier.ClassCount);
+                if (cached is not null)
                 {
-                    LogReferenceCached(logger, path);
-                    if (cached.Real is not null)
-                    {
-                        LogReal(logger, cached.Real.ToString());
-                    }
-
-                    return new GanEvaluator(classifier, ownsClassifier: true, cached, options, logger);
+                    var evaluator = new GanEvaluator(classifier, ownsClassifier: true, cached, options, logger);
+                    LogReferenceCached(logger, path, cached.Real?.ToString() ?? "none measured");
+                    return evaluator;
                 }
             }
-            catch (Exception e) when (e is InvalidDataException or IOException or UnauthorizedAccessException)
+            catch (Exception e) when (e is not OperationCanceledException and not OutOfMemoryException)
             {
+                // Whatever is wrong with a cache file, the reference can be computed again: warn, never fail the evaluation.
+                cached?.Dispose();
                 LogReferenceCacheInvalid(logger, path, e.Message);
             }
 
-            var evaluator = Compute(classifier, ownsClassifier: true, reference, test.Images, options, logger);
+            var computed = Compute(classifier, ownsClassifier: true, reference, test.Images, options, logger);
             try
             {
-                evaluator._reference.Write(path, key);
+                computed._reference.Write(path, key);
             }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            catch (Exception e) when (e is not OperationCanceledException and not OutOfMemoryException)
             {
                 LogReferenceCacheNotWritten(logger, path, e.Message); // still usable; computed again next time
             }
 
-            return evaluator;
+            return computed;
         }
         catch
         {
@@ -330,8 +338,8 @@ public sealed partial class GanEvaluator : IDisposable
     [LoggerMessage(Level = LogLevel.Information, Message = "Evaluation reference: {Count} training images ({Seconds:F1} s)")]
     private static partial void LogReference(ILogger logger, long count, double seconds);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Evaluation reference and real test images' score read from '{Path}'")]
-    private static partial void LogReferenceCached(ILogger logger, string path);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Evaluation reference and real test images' score read from '{Path}': {Result}")]
+    private static partial void LogReferenceCached(ILogger logger, string path, string result);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "The cached evaluation reference '{Path}' cannot be used ({Reason}); computing it again")]
     private static partial void LogReferenceCacheInvalid(ILogger logger, string path, string reason);

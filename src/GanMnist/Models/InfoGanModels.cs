@@ -25,7 +25,8 @@ internal sealed class InfoGanGenerator(int latentSize)
 /// <summary>
 /// The InfoGAN paper's MNIST discriminator (Chen et al. 2016, appendix C.1): Conv 4x4 → 64 (stride 2), LeakyReLU;
 /// Conv 4x4 → 128 (stride 2), BN, LeakyReLU; Flatten; Linear → 1024, BN, LeakyReLU; [minibatch discrimination];
-/// Linear → 1 logit. Its features (the input of the last layer) are the 1,024 values.
+/// Linear → 1 logit. Its features (the input of the last layer) are the 1,024 values. The paper's table names the
+/// activation lReLU without a slope: the slope is the trainer's <c>LeakyReluSlope</c> (0.2 by default, DCGAN's).
 /// </summary>
 internal sealed class InfoGanDiscriminator(double slope, int minibatchKernels = 0, int minibatchKernelSize = 8)
     : SequentialDiscriminator(nameof(InfoGanDiscriminator), "InfoGAN discriminator", nn.Sequential([.. Features(slope, minibatchKernels, minibatchKernelSize, out var size), nn.Linear(size, 1)]))

@@ -288,6 +288,7 @@ public sealed partial class GanTrainer
                 LogTensorBoard(_trainer._logger, _tensorBoard.LogDirectory);
             }
 
+            SetLearningRates(); // a resumed run's callbacks see the rates of the step it resumes at
             Each(c => c.OnTrainingStart(_context));
             for (var epoch = _startEpoch; epoch <= _options.Epochs; epoch++)
             {
@@ -366,16 +367,23 @@ public sealed partial class GanTrainer
                 _step.InstanceNoise = Schedules.InstanceNoise(_options.InstanceNoise, (long)_options.InstanceNoiseAnnealEpochs * _loader.BatchesPerEpoch, _globalStep);
             }
 
-            if (_options.LearningRateDecayEpochs > 0)
-            {
-                var factor = Schedules.LearningRateFactor(_globalStep, (long)_options.Epochs * _loader.BatchesPerEpoch, (long)_options.LearningRateDecayEpochs * _loader.BatchesPerEpoch);
-                _gOptimizer.ParamGroups.First().LearningRate = _context.GeneratorLearningRate = _options.GeneratorLearningRate * factor;
-                _dOptimizer.ParamGroups.First().LearningRate = _context.DiscriminatorLearningRate = _options.DiscriminatorLearningRate * factor;
-            }
-
+            SetLearningRates();
             var (dOut, gOut) = _step.Run(batch.Images, batch.Labels);
             _average?.Update();
             Record(dOut, gOut);
+        }
+
+        /// <summary>Both optimizers' learning rates for the coming step (<see cref="GanTrainerOptions.LearningRateDecayEpochs"/>), and the context's copy read back from them.</summary>
+        private void SetLearningRates()
+        {
+            if (_options.LearningRateDecayEpochs > 0)
+            {
+                var factor = Schedules.LearningRateFactor(_globalStep, (long)_options.Epochs * _loader.BatchesPerEpoch, (long)_options.LearningRateDecayEpochs * _loader.BatchesPerEpoch);
+                _gOptimizer.ParamGroups.First().LearningRate = _options.GeneratorLearningRate * factor;
+                _dOptimizer.ParamGroups.First().LearningRate = _options.DiscriminatorLearningRate * factor;
+            }
+
+            (_context.GeneratorLearningRate, _context.DiscriminatorLearningRate) = (_gOptimizer.ParamGroups.First().LearningRate, _dOptimizer.ParamGroups.First().LearningRate);
         }
 
         /// <summary>Keeps this step's values on the device (one small tensor) until the next flush.</summary>

@@ -190,7 +190,8 @@ public sealed class GanTrainerOptions
     /// <summary>
     /// Lower both learning rates linearly to zero over the last N epochs, step by step (pix2pix's and CycleGAN's "linear"
     /// policy, Zhu et al. 2017: constant, then linear decay to zero); 0 keeps them constant. At global step s of S (from 0)
-    /// the rates are the configured ones times min(1, (S − s) / D), D the decay's steps, so the last step still learns.
+    /// the rates are the configured ones times min(1, (S − s) / (D + 1)), D the decay's steps: D/(D + 1) at the decay's
+    /// first step down to 1/(D + 1) at the last.
     /// </summary>
     /// <value>Default: 0 (at most <see cref="Epochs"/>).</value>
     [Range(0, 1_000_000)]

@@ -68,6 +68,12 @@ internal sealed class GanTrainerOptionsValidator : IValidateOptions<GanTrainerOp
             yield return $"{nameof(GanTrainerOptions.FeatureMatchingOnly)} and {nameof(GanTrainerOptions.FeatureMatchingWeight)} exclude each other: feature matching is either the generator's whole loss or an added term.";
         }
 
+        if (options.Architecture == Models.GanArchitecture.InfoGan && options.Loss == GanLossKind.WassersteinGp)
+        {
+            yield return $"{nameof(GanTrainerOptions.Loss)} WassersteinGp needs a critic without batch norm (its gradient penalty is per sample; Gulrajani et al. 2017 omit batch norm), " +
+                $"and the InfoGan discriminator has batch norm: use Hinge or NonSaturating with it, or another {nameof(GanTrainerOptions.Architecture)}.";
+        }
+
         if (options.LearningRateDecayEpochs > options.Epochs)
         {
             yield return $"{nameof(GanTrainerOptions.LearningRateDecayEpochs)} ({options.LearningRateDecayEpochs}) is more than {nameof(GanTrainerOptions.Epochs)} ({options.Epochs}): the decay must fit in the run.";

@@ -177,7 +177,7 @@ public sealed class PyTorchInteropTests : IDisposable
         (theirs - ours).abs().amax().ToSingle().Should().BeLessThanOrEqualTo(1e-4f * Math.Max(1f, ours.abs().amax().ToSingle()));
     }
 
-    /// <summary>Moves the weights and BatchNorm statistics away from their initial values, as training would.</summary>
+    /// <summary>Moves the BatchNorm running statistics away from their initial values, as training would, and sets evaluation mode.</summary>
     private static IGenerator Trained(IGenerator generator, Generator random)
     {
         MoveRunningStatistics(generator.Module, random);

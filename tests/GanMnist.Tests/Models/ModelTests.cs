@@ -58,7 +58,7 @@ public sealed class ModelTests
     }
 
     [Fact]
-    public void InfoGanModels_HaveThePapersLayerSizes()
+    public void CreateGeneratorAndDiscriminator_InfoGan_HaveThePapersLayerSizes()
     {
         using var scope = NewDisposeScope();
         var g = GanModels.CreateGenerator(GanArchitecture.InfoGan);

@@ -135,6 +135,16 @@ public sealed class OptionsTests
     }
 
     [Fact]
+    public void InfoGanArchitecture_WithTheWassersteinGpLoss_IsRefusedNamingBoth()
+    {
+        var act = () => new GanTrainer(new GanTrainerOptions { Architecture = GanArchitecture.InfoGan, Loss = GanLossKind.WassersteinGp });
+
+        act.Should().Throw<OptionsValidationException>().Which.Failures.Should().ContainSingle().Which.Should().Be(
+            "Loss WassersteinGp needs a critic without batch norm (its gradient penalty is per sample; Gulrajani et al. 2017 omit batch norm), " +
+            "and the InfoGan discriminator has batch norm: use Hinge or NonSaturating with it, or another Architecture.");
+    }
+
+    [Fact]
     public void FluentBuilder_SetsTheSameOptions()
     {
         var trainer = GanTrainer.Create(b => b.UsePreset(GanPreset.Mlp).UseMlp(MlpActivation.LeakyRelu).Epochs(2).BatchSize(64)
