@@ -14,7 +14,8 @@ internal static class TrainCommand
 {
     public static Command Create(TextWriter output, TextWriter error)
     {
-        var preset = new Option<GanPreset>("--preset") { Description = "The recipe to start from: quick, dcgan, mlp or none.", DefaultValueFactory = _ => GanPreset.Quick };
+        var preset = new Option<GanPreset>("--preset") { Description = "The recipe to start from: quick (conditional MLP + EMA, 16 epochs: about 4.5 minutes on 2 cores, FID under 90, every digit), " +
+            "dcgan (the seeds' TensorFlow recipe, 50 epochs: still blotchy after 10), mlp (seed 004's, stays collapsed) or none. Measurements: docs/training.md.", DefaultValueFactory = _ => GanPreset.Quick };
         var epochs = new Option<int?>("--epochs") { Description = "Passes over the training images." };
         var dataset = CliApp.DatasetOption("default mnist");
         var batchSize = new Option<int?>("--batch-size") { Description = "Real images per batch." };

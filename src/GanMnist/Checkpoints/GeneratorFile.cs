@@ -207,7 +207,17 @@ public static class GeneratorFile
         return generator.Generate(count, seed, labels);
     }
 
-    /// <summary><paramref name="count"/> images from noise drawn with <paramref name="seed"/>, in evaluation mode; the caller owns them.</summary>
+    /// <summary>
+    /// <paramref name="count"/> images (count, C, H, W) in [-1, 1] from noise drawn with <paramref name="seed"/>, in evaluation
+    /// mode; the caller owns them. A conditional generator given no <paramref name="labels"/> makes its classes in turn
+    /// (0, 1, …, C − 1, 0, …), as the CLI's <c>generate</c> and the evaluator ask for them, so code written for an
+    /// unconditional generator works with a conditional one.
+    /// </summary>
+    /// <param name="generator">The generator.</param>
+    /// <param name="count">How many images, at least 1.</param>
+    /// <param name="seed">The seed of the noise.</param>
+    /// <param name="labels">Class indices (count) of a conditional generator, int64; null for an unconditional one (or classes in turn).</param>
+    /// <exception cref="ArgumentException">Labels are given to an unconditional generator, or do not fit a conditional one.</exception>
     public static Tensor Generate(this IGenerator generator, int count, ulong seed, Tensor? labels = null)
     {
         ArgumentNullException.ThrowIfNull(generator);
@@ -227,6 +237,7 @@ public static class GeneratorFile
         try
         {
             var noise = randn([count, generator.LatentSize], generator: random).to(device);
+            labels ??= generator.ClassCount > 0 ? arange(count, ScalarType.Int64).remainder(generator.ClassCount) : null;
             return generator.Generate(noise, labels?.to(device)).MoveToOuterDisposeScope();
         }
         finally

@@ -26,10 +26,13 @@ public static class GanPresets
                 Recipe(options, GanArchitecture.Mlp, MlpActivation.Relu, lr: 1e-4, beta1: 0.9, batch: 256, epochs: 50);
                 break;
             case GanPreset.Quick:
-                // Measured here: 45 epochs at ~5.3 s each on 2 cores (~4 min) give recognisable digits of all ten
-                // classes; the seed DCGAN manages one blotchy epoch in that time (docs/training.md).
-                Recipe(options, GanArchitecture.Mlp, MlpActivation.LeakyRelu, lr: 2e-4, beta1: 0.5, batch: 128, epochs: 45);
+                // Measured on a 2-core machine (docs/training.md, "How quick was chosen"): the conditional MLP (Mirza and
+                // Osindero 2014, with a projection discriminator) with an EMA of G's weights gives clean digits of every
+                // class in 16 epochs, under 5 minutes from launch to report; the unconditional MLP stays near FID 360 in
+                // that time and the convolutional networks do not finish two epochs.
+                Recipe(options, GanArchitecture.ConditionalMlp, MlpActivation.LeakyRelu, lr: 2e-4, beta1: 0.5, batch: 128, epochs: 16);
                 options.LabelSmoothing = 0.9;
+                options.EmaDecay = 0.999;
                 break;
             default:
                 throw new ArgumentOutOfRangeException(nameof(preset), preset, "unknown preset");
@@ -56,5 +59,7 @@ public static class GanPresets
         o.AdamEpsilon = 1e-7; // Keras' default, as the seeds
         o.UpdateSchedule = UpdateSchedule.Alternating;
         o.TransposedConvolutionPadding = TransposedConvolutionPadding.Symmetric;
+        o.EmaDecay = null;
+        o.LearningRateDecayEpochs = 0;
     }
 }

@@ -52,7 +52,7 @@ internal sealed class GeneratorAverage : IDisposable
         using var noGrad = no_grad();
         foreach (var (average, live) in _parameters)
         {
-            average.copy_((average * Decay) + (live * (1 - Decay)));
+            average.lerp_(live, 1 - Decay); // θ̄ + (1 − β)(θ − θ̄) = βθ̄ + (1 − β)θ, in place: one op, no temporaries
         }
 
         foreach (var (average, live) in _buffers)

@@ -193,7 +193,7 @@ public sealed class StabilisationTests
     [Theory]
     [InlineData(GanArchitecture.ConditionalMlp)]
     [InlineData(GanArchitecture.ConditionalDcgan)]
-    public void ConditionalModels_OutputChangesWithTheLabel_AndLabelsAreRequired(GanArchitecture architecture)
+    public void ConditionalModels_OutputChangesWithTheLabel_LabelsAreRequiredByTheModuleAndDrawnInTurnBySampling(GanArchitecture architecture)
     {
         using var random = new Generator(3);
         var g = GanModels.CreateGenerator(architecture, generator: random);
@@ -212,6 +212,8 @@ public sealed class StabilisationTests
             FluentActions.Invoking(() => g.Generate(noise)).Should().Throw<ArgumentException>().WithMessage("*conditional on 10 classes*labels*");
             FluentActions.Invoking(() => d.Forward(images, tensor(new long[] { 1 }))).Should().Throw<ArgumentException>().WithMessage("*one label per image (4)*");
             g.Generate(5, seed: 2, classIndex: 4).shape.Should().Equal(5, 1, 28, 28);
+            var inTurn = g.Generate(12, seed: 2, labels: tensor(new long[] { 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 0, 1 }));
+            g.Generate(12, seed: 2).Equals(inTurn).Should().BeTrue("without labels a conditional generator makes its classes in turn");
         }
         finally
         {
