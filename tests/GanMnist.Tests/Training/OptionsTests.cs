@@ -161,6 +161,11 @@ public sealed class OptionsTests
     {
         GanPresets.Apply(new GanTrainerOptions(), GanPreset.Mlp).Architecture.Should().Be(GanArchitecture.Mlp);
         GanPresets.Apply(new GanTrainerOptions(), GanPreset.Mlp).MlpActivation.Should().Be(MlpActivation.Relu);
+        // quick: the conditional MLP with the EMA (docs/training.md, "How quick was chosen"); a later preset resets what it set.
+        var quick = GanPresets.Apply(new GanTrainerOptions(), GanPreset.Quick);
+        (quick.Architecture, quick.MlpActivation, quick.EmaDecay, quick.LabelSmoothing, quick.Epochs, quick.BatchSize, quick.Beta1)
+            .Should().Be((GanArchitecture.ConditionalMlp, MlpActivation.LeakyRelu, 0.999, 0.9, 18, 128, 0.5));
+        (GanPresets.Apply(quick, GanPreset.Mlp).EmaDecay, quick.LearningRateDecayEpochs).Should().Be((null, 0));
         // The seeds' TensorFlow tutorial: the defaults' recipe, stepped, padded and sloped as the tutorial.
         GanPresets.Apply(new GanTrainerOptions(), GanPreset.Dcgan).Should().BeEquivalentTo(new GanTrainerOptions
         {
