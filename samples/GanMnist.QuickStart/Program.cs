@@ -1,5 +1,5 @@
 // Trains a GAN on MNIST through the public API, as a host application would.
-// Usage: dotnet run --project samples/GanMnist.QuickStart -c Release [-- [quick|dcgan|mlp] [epochs] [output folder]]
+// Usage: dotnet run --project samples/GanMnist.QuickStart -c Release [-- [quick|best|dcgan|mlp] [epochs] [output folder]]
 // MNIST is read from GANMNIST_DATA or the per-user cache, and downloaded (and verified) if missing.
 // The generator is evaluated (FID, MNIST score, classes, precision/recall) every 15 epochs and at the end;
 // the first evaluation ever trains and caches the MNIST classifier (about 1.5 minutes).

@@ -94,7 +94,7 @@ public sealed class OptionsTests
 
         var act = () => services.GetRequiredService<IOptions<GanTrainerOptions>>().Value;
 
-        act.Should().Throw<OptionsValidationException>().Which.Failures.Should().Equal("Preset '-39123' is not a preset; it is one of None, Dcgan, Mlp, Quick.");
+        act.Should().Throw<OptionsValidationException>().Which.Failures.Should().Equal("Preset '-39123' is not a preset; it is one of None, Dcgan, Mlp, Quick, Best.");
 
         using var other = new ServiceCollection().AddGanMnist(new ConfigurationBuilder().AddInMemoryCollection(
             new Dictionary<string, string?> { ["Architecture"] = "7" }).Build()).Services.BuildServiceProvider();
@@ -113,7 +113,7 @@ public sealed class OptionsTests
 
         var act = () => services.GetRequiredService<IOptions<GanTrainerOptions>>().Value;
 
-        act.Should().Throw<OptionsValidationException>().Which.Failures.Should().Equal($"Preset '{value}' is not a preset; it is one of None, Dcgan, Mlp, Quick.");
+        act.Should().Throw<OptionsValidationException>().Which.Failures.Should().Equal($"Preset '{value}' is not a preset; it is one of None, Dcgan, Mlp, Quick, Best.");
     }
 
     [Fact]
@@ -166,6 +166,10 @@ public sealed class OptionsTests
         (quick.Architecture, quick.MlpActivation, quick.EmaDecay, quick.LabelSmoothing, quick.Epochs, quick.BatchSize, quick.Beta1)
             .Should().Be((GanArchitecture.ConditionalMlp, MlpActivation.LeakyRelu, 0.999, 0.9, 18, 128, 0.5));
         (GanPresets.Apply(quick, GanPreset.Mlp).EmaDecay, quick.LearningRateDecayEpochs).Should().Be((null, 0));
+        // best: quick's recipe, longer.
+        var best = GanPresets.Apply(new GanTrainerOptions(), GanPreset.Best);
+        best.Should().BeEquivalentTo(GanPresets.Apply(new GanTrainerOptions(), GanPreset.Quick), o => o.Excluding(x => x.Preset).Excluding(x => x.Epochs));
+        (best.Preset, best.Epochs).Should().Be((GanPreset.Best, 100));
         // The seeds' TensorFlow tutorial: the defaults' recipe, stepped, padded and sloped as the tutorial.
         GanPresets.Apply(new GanTrainerOptions(), GanPreset.Dcgan).Should().BeEquivalentTo(new GanTrainerOptions
         {
