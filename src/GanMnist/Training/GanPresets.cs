@@ -36,8 +36,9 @@ public static class GanPresets
                 break;
             case GanPreset.Best:
                 // Measured on a 2-core machine (docs/training.md, "How best was chosen"): quick's recipe keeps improving with
-                // length (FID 95, 35, 21, 17 at epochs 15, 30, 45, 60 for seed 1), and 100 epochs fit 30 minutes from
-                // launch to report; the convolutional networks manage about 6 epochs in that time.
+                // length (FID 95, 35, 21, 17, 15, 13, 12 at epochs 15 to 100 for seed 1), and 100 epochs fit 30 minutes
+                // from launch to report; learning-rate decay over the last 30 epochs changed nothing beyond the spread
+                // between seeds, and the convolutional networks manage about 5 epochs in that time.
                 Apply(options, GanPreset.Quick);
                 options.Preset = GanPreset.Best;
                 options.Epochs = 100;
