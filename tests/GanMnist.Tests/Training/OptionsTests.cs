@@ -103,6 +103,21 @@ public sealed class OptionsTests
             .Should().Contain(f => f.StartsWith("Architecture has no value 7; it is one of Dcgan, Mlp", StringComparison.Ordinal));
     }
 
+    [Fact]
+    public void AddGanMnist_AnArrayOrObjectForAnOption_IsRefusedNamingIt()
+    {
+        // Found by fuzzing (CsCheck, options-json): the binder's own refusal named no key.
+        var json = "{\"TensorBoardDirectory\": [1, 2], \"Epochs\": {\"a\": 1}, \"Seed\": 3}"u8.ToArray();
+        var configuration = new ConfigurationBuilder().AddJsonStream(new MemoryStream(json)).Build();
+        using var services = new ServiceCollection().AddGanMnist(configuration).Services.BuildServiceProvider();
+
+        var act = () => services.GetRequiredService<IOptions<GanTrainerOptions>>().Value;
+
+        act.Should().Throw<OptionsValidationException>().Which.Failures.Should().BeEquivalentTo(
+            "Epochs is an array or object in the configuration; it takes one value.",
+            "TensorBoardDirectory is an array or object in the configuration; it takes one value.");
+    }
+
     [Theory]
     [InlineData("Dcgan, Mlp")] // Enum.TryParse reads it as the flags 1 | 2 = 3, Quick
     [InlineData("quick2")]
