@@ -48,8 +48,15 @@ public sealed class PackageTests
             await File.WriteAllTextAsync(Path.Combine(app, "Program.cs"), ConsumerProgram);
             var output = Path.Combine(work, "out");
 
-            // Without a runtime package TorchSharp has no native library: one line says which package to add.
-            var withoutRuntime = await Dotnet(app, "run", "--", SampleSupport.MnistDirectory, output);
+            // Without a runtime package TorchSharp has no native library: one line says which package to add. TorchSharp
+            // also looks for libtorch in the NuGet package folder (NUGET_PACKAGES, else ~/.nuget/packages), which holds it
+            // on any machine that built this repository; the built app runs with a package folder of its own, empty, so
+            // that it really lacks the runtime wherever this test runs.
+            var build = await Dotnet(app, "build", "-c", "Release", "-o", Path.Combine(work, "bin"));
+            build.ExitCode.Should().Be(0, build.Output + build.Error);
+            var emptyPackages = Directory.CreateDirectory(Path.Combine(work, "empty-nuget-packages")).FullName;
+            var withoutRuntime = await SampleSupport.RunAsync("dotnet", [Path.Combine(work, "bin", "app.dll"), SampleSupport.MnistDirectory, output], app,
+                TimeSpan.FromMinutes(2), new Dictionary<string, string> { ["NUGET_PACKAGES"] = emptyPackages });
             withoutRuntime.ExitCode.Should().NotBe(0);
             withoutRuntime.Error.Should().Contain("InvalidOperationException: TorchSharp's native runtime is not part of this application")
                 .And.Contain("dotnet add package TorchSharp-cpu").And.NotContain("TypeInitializationException");

@@ -7,9 +7,30 @@ internal static class SampleSupport
 {
     public static string RepositoryRoot { get; } = FindRoot();
 
-    /// <summary>GANMNIST_DATA when set (CI), else ../shared/mnist beside the repository.</summary>
-    public static string MnistDirectory { get; } =
-        Environment.GetEnvironmentVariable("GANMNIST_DATA") is { Length: > 0 } data ? data : Path.GetFullPath(Path.Combine(RepositoryRoot, "..", "shared", "mnist"));
+    private static readonly Lazy<string> Mnist = new(LocateMnist);
+
+    /// <summary>
+    /// GANMNIST_DATA when set, else ../shared/mnist beside the repository, else the per-user cache where the README's
+    /// first command puts MNIST; resolved on first use, so that only the tests that read MNIST fail without it.
+    /// </summary>
+    /// <exception cref="DirectoryNotFoundException">None of those places holds the files (one line saying what to set).</exception>
+    public static string MnistDirectory => Mnist.Value;
+
+    private static string LocateMnist()
+    {
+        if (Environment.GetEnvironmentVariable("GANMNIST_DATA") is { Length: > 0 } data)
+        {
+            return data;
+        }
+
+        var shared = Path.GetFullPath(Path.Combine(RepositoryRoot, "..", "shared", "mnist"));
+        var xdg = Environment.GetEnvironmentVariable("XDG_CACHE_HOME");
+        var cache = Path.Combine(string.IsNullOrEmpty(xdg) ? Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".cache") : xdg,
+            "ganmnist", "mnist");
+        return new[] { shared, cache }.FirstOrDefault(d => File.Exists(Path.Combine(d, "t10k-images-idx3-ubyte.gz")))
+            ?? throw new DirectoryNotFoundException(
+                $"MNIST test data not found in '{shared}' or '{cache}': set GANMNIST_DATA to a folder holding the four MNIST .gz files (or run the README's first command, which downloads them).");
+    }
 
 #if DEBUG
     public const string Configuration = "Debug";

@@ -1,16 +1,30 @@
 using System.Buffers.Binary;
 using System.IO.Compression;
+using GanMnist.Data;
 
 namespace GanMnist.Tests;
 
 /// <summary>Where the original MNIST files are, and builders of small IDX files for error tests.</summary>
 internal static class TestData
 {
-    /// <summary>GANMNIST_DATA when set (CI), else ../shared/mnist beside the repository.</summary>
-    public static string MnistDirectory { get; } = Locate();
+    private static readonly Lazy<string> Mnist = new(LocateMnist);
+    private static readonly Lazy<string> Root = new(FindRoot);
+    private static readonly Lazy<string> FashionMnist = new(LocateFashionMnist);
+
+    /// <summary>
+    /// The four original MNIST files: GANMNIST_DATA when set, else ../shared/mnist beside the repository, else the
+    /// per-user cache where the README's first command puts them. Resolved on first use, so that a missing folder fails
+    /// only the tests that read MNIST, each with one line saying what to set.
+    /// </summary>
+    /// <exception cref="DirectoryNotFoundException">None of those places holds the files.</exception>
+    public static string MnistDirectory => Mnist.Value;
 
     /// <summary>The repository root (the folder holding GanMnist.sln).</summary>
-    public static string RepositoryRoot { get; } = FindRoot();
+    public static string RepositoryRoot => Root.Value;
+
+    /// <summary>Debian's dataset-fashion-mnist package (<c>bash .ci/setup --tests</c> installs it): the four original Fashion-MNIST files.</summary>
+    /// <exception cref="DirectoryNotFoundException">The package is not installed; only the Fashion-MNIST tests fail.</exception>
+    public static string FashionMnistDirectory => FashionMnist.Value;
 
     private static string FindRoot()
     {
@@ -25,11 +39,11 @@ internal static class TestData
         throw new DirectoryNotFoundException("The repository root (GanMnist.sln) was not found above the test folder.");
     }
 
-    /// <summary>Debian's dataset-fashion-mnist package (.ci/run installs it): the four original Fashion-MNIST files.</summary>
-    public static string FashionMnistDirectory { get; } = Directory.Exists("/usr/share/datasets/fashion-mnist") ? "/usr/share/datasets/fashion-mnist"
-        : throw new DirectoryNotFoundException("Fashion-MNIST test data not found at '/usr/share/datasets/fashion-mnist'; install Debian's dataset-fashion-mnist package (.ci/run does).");
+    private static string LocateFashionMnist() =>
+        Directory.Exists("/usr/share/datasets/fashion-mnist") ? "/usr/share/datasets/fashion-mnist"
+            : throw new DirectoryNotFoundException("Fashion-MNIST test data not found at '/usr/share/datasets/fashion-mnist': install Debian's dataset-fashion-mnist (bash .ci/setup --tests does).");
 
-    private static string Locate()
+    private static string LocateMnist()
     {
         var fromEnvironment = Environment.GetEnvironmentVariable("GANMNIST_DATA");
         if (!string.IsNullOrEmpty(fromEnvironment))
@@ -37,17 +51,18 @@ internal static class TestData
             return fromEnvironment;
         }
 
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        var shared = Path.GetFullPath(Path.Combine(RepositoryRoot, "..", "shared", "mnist"));
+        var cache = Path.Combine(MnistDatasetOptions.CacheRoot(), "mnist");
+        foreach (var candidate in new[] { shared, cache })
         {
-            if (File.Exists(Path.Combine(dir.FullName, "GanMnist.sln")))
+            if (File.Exists(Path.Combine(candidate, "t10k-images-idx3-ubyte.gz")))
             {
-                var shared = Path.GetFullPath(Path.Combine(dir.FullName, "..", "shared", "mnist"));
-                return Directory.Exists(shared) ? shared
-                    : throw new DirectoryNotFoundException($"MNIST test data not found at '{shared}'; set GANMNIST_DATA to a folder holding the four MNIST files.");
+                return candidate;
             }
         }
 
-        throw new DirectoryNotFoundException("Set GANMNIST_DATA to a folder holding the four MNIST files.");
+        throw new DirectoryNotFoundException(
+            $"MNIST test data not found in '{shared}' or '{cache}': set GANMNIST_DATA to a folder holding the four MNIST .gz files (or run the README's first command, which downloads them).");
     }
 
     /// <summary>An IDX images file: header (magic, count, rows, columns) then the pixels.</summary>

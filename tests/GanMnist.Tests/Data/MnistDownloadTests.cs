@@ -4,21 +4,21 @@ using GanMnist.Data;
 
 namespace GanMnist.Tests.Data;
 
-/// <summary>A local HTTP server for the download tests: /good/, /missing/ (404), /truncated/ and /wrong/ (altered bytes).</summary>
+/// <summary>
+/// A local HTTP/1.1 server for the download tests: /good/, /missing/ (404), /truncated/ (half the body, then the
+/// connection is closed) and /wrong/ (altered bytes). It is written on a plain socket and closes every connection
+/// after one response, so that no test depends on HttpListener's keep-alive or abort behaviour.
+/// </summary>
 internal sealed class MirrorServer : IDisposable
 {
-    private readonly HttpListener _listener = new();
+    private readonly TcpListener _listener = new(IPAddress.Loopback, 0);
+    private readonly CancellationTokenSource _stop = new();
     private readonly Task _loop;
 
     public MirrorServer()
     {
-        var probe = new TcpListener(IPAddress.Loopback, 0);
-        probe.Start();
-        var port = ((IPEndPoint)probe.LocalEndpoint).Port;
-        probe.Stop();
-        Root = new Uri($"http://127.0.0.1:{port}/");
-        _listener.Prefixes.Add(Root.AbsoluteUri);
         _listener.Start();
+        Root = new Uri($"http://127.0.0.1:{((IPEndPoint)_listener.LocalEndpoint).Port}/");
         _loop = Task.Run(ServeAsync);
     }
 
@@ -30,68 +30,93 @@ internal sealed class MirrorServer : IDisposable
 
     private async Task ServeAsync()
     {
-        while (_listener.IsListening)
+        while (!_stop.IsCancellationRequested)
         {
-            HttpListenerContext context;
+            Socket client;
             try
             {
-                context = await _listener.GetContextAsync();
+                client = await _listener.AcceptSocketAsync(_stop.Token);
             }
-            catch (Exception e) when (e is HttpListenerException or ObjectDisposedException or InvalidOperationException)
+            catch (Exception e) when (e is OperationCanceledException or SocketException or ObjectDisposedException)
             {
                 return;
             }
 
-            _ = Task.Run(() => Handle(context));
+            _ = Task.Run(() => HandleAsync(client));
         }
     }
 
-    private void Handle(HttpListenerContext context)
+    private async Task HandleAsync(Socket client)
     {
-        Interlocked.Increment(ref Requests);
-        var response = context.Response;
-        try
+        using (client)
         {
-            var parts = context.Request.Url!.AbsolutePath.Trim('/').Split('/');
-            var file = Path.Combine(TestData.MnistDirectory, parts[^1]);
-            if (parts[0] == "missing" || !File.Exists(file))
+            try
             {
-                response.StatusCode = 404;
-                response.Close();
-                return;
+                await using var stream = new NetworkStream(client, ownsSocket: false);
+                var path = await ReadRequestPathAsync(stream);
+                Interlocked.Increment(ref Requests);
+                var parts = path.Trim('/').Split('/');
+                var file = Path.Combine(TestData.MnistDirectory, parts[^1]);
+                if (parts[0] == "missing" || !File.Exists(file))
+                {
+                    await stream.WriteAsync("HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"u8.ToArray());
+                    return;
+                }
+
+                var bytes = await File.ReadAllBytesAsync(file);
+                if (parts[0] == "wrong")
+                {
+                    bytes[bytes.Length / 2] ^= 0xFF;
+                }
+
+                await stream.WriteAsync(System.Text.Encoding.ASCII.GetBytes(
+                    $"HTTP/1.1 200 OK\r\nContent-Type: application/octet-stream\r\nContent-Length: {bytes.Length}\r\nConnection: close\r\n\r\n"));
+                await stream.WriteAsync(parts[0] == "truncated" ? bytes.AsMemory(0, bytes.Length / 2) : bytes);
+            }
+            catch (Exception e) when (e is IOException or SocketException or ObjectDisposedException)
+            {
+                // the client went away (cancellation tests)
+            }
+            finally
+            {
+                // Closing after one response ends the body: a truncated file reaches the client as a premature end.
+                try
+                {
+                    client.Shutdown(SocketShutdown.Both);
+                }
+                catch (SocketException)
+                {
+                }
+            }
+        }
+    }
+
+    /// <summary>Reads the request head up to the empty line and returns the path of its request line.</summary>
+    private static async Task<string> ReadRequestPathAsync(NetworkStream stream)
+    {
+        var head = new List<byte>();
+        var buffer = new byte[1024];
+        while (head.Count < 4 || head[^4] != '\r' || head[^3] != '\n' || head[^2] != '\r' || head[^1] != '\n')
+        {
+            var read = await stream.ReadAsync(buffer);
+            if (read == 0)
+            {
+                throw new IOException("The client closed the connection before the end of its request.");
             }
 
-            var bytes = File.ReadAllBytes(file);
-            response.ContentLength64 = bytes.Length;
-            switch (parts[0])
-            {
-                case "good":
-                    response.OutputStream.Write(bytes);
-                    response.Close();
-                    break;
-                case "wrong":
-                    bytes[bytes.Length / 2] ^= 0xFF;
-                    response.OutputStream.Write(bytes);
-                    response.Close();
-                    break;
-                case "truncated":
-                    response.OutputStream.Write(bytes, 0, bytes.Length / 2);
-                    response.OutputStream.Flush();
-                    response.Abort();
-                    break;
-            }
+            head.AddRange(buffer.AsSpan(0, read));
         }
-        catch (Exception e) when (e is HttpListenerException or IOException or ObjectDisposedException)
-        {
-            // the client went away (cancellation tests)
-        }
+
+        var requestLine = System.Text.Encoding.ASCII.GetString([.. head]).Split("\r\n")[0];
+        return new Uri(new Uri("http://localhost"), requestLine.Split(' ')[1]).AbsolutePath;
     }
 
     public void Dispose()
     {
+        _stop.Cancel();
         _listener.Stop();
-        _listener.Close();
         _loop.Wait(TimeSpan.FromSeconds(5));
+        _stop.Dispose();
     }
 }
 

@@ -12,6 +12,7 @@ public sealed class MnistFamilyTests
     [Fact]
     public async Task FashionMnist_FromDebiansPackage_HasSixThousandImagesPerClassAndTheFullPixelRange()
     {
+        _ = TestData.FashionMnistDirectory; // without Debian's package: one line naming it
         using var cache = new TempFolder();
         using var train = await MnistDataset.LoadAsync(MnistFamily.FashionMnist, MnistSplit.Train, new MnistDatasetOptions { CacheDirectory = cache.Path });
 

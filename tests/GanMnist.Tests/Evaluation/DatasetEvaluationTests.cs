@@ -17,6 +17,7 @@ public sealed class DatasetEvaluationTests : IDisposable
     [Fact]
     public async Task FashionMnist_ClassifierIsCachedUnderItsDatasetAndAShortTrainingRunMeasurablyImprovesItsFid()
     {
+        _ = TestData.FashionMnistDirectory; // without Debian's package: one line naming it
         // A classifier on 600 images per class (2 epochs, ~20 s), saved where LoadOrTrainAsync looks for Fashion-MNIST's.
         var data = new MnistDatasetOptions { Dataset = "fashion-mnist", CacheDirectory = _folder.Path };
         using var train = await MnistDataset.LoadAsync(MnistSplit.Train, new MnistDatasetOptions { Dataset = "fashion-mnist", PerClass = 600 });
