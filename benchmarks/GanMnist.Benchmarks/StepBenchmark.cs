@@ -11,8 +11,8 @@ using static TorchSharp.torch;
 /// <summary>
 /// Times the trainer's own step (GanMnist.Training.TrainingStep) at batch 256 on real MNIST batches, with the
 /// seeds' recipe (Keras init, non-saturating BCE, Adam 1e-4, ε 1e-7), as benchmarks/peer/peer_step.py does in PyTorch.
-/// Usage: step --arch dcgan|mlp [--threads N] [--steps K] [--reps R] [--warmup W] [--d-grads-in-g-step]
-///             [--libtorch-dropout] [--trim-every N] [--data DIR]
+/// Usage: step --arch dcgan|mlp|infogan [--precision 32-true|bf16-mixed] [--threads N] [--steps K] [--reps R] [--warmup W]
+///             [--batch B] [--d-grads-in-g-step] [--libtorch-dropout] [--trim-every N] [--data DIR]
 /// --d-grads-in-g-step and --libtorch-dropout switch the step's levers off, --trim-every sets how often the heap
 /// is trimmed (0: never); GANMNIST_NATIVE_TUNING=0 in the environment leaves glibc's malloc alone (thresholds and trimming).
 /// </summary>
@@ -27,6 +27,12 @@ internal static class StepBenchmark
         // The library's default: one intra-op thread per core (what GanTrainer does unless told otherwise).
         set_num_threads(Int("--threads", Environment.ProcessorCount));
         var freeze = !args.Contains("--d-grads-in-g-step");
+        var precision = (Option("--precision") ?? "32-true") switch
+        {
+            "32-true" or "32" => Precision.Float32,
+            "bf16-mixed" => Precision.BFloat16Mixed,
+            var other => throw new ArgumentException($"--precision: '{other}' is not 32-true or bf16-mixed."),
+        };
         var mallocTuned = MallocSettings.EnsureApplied();
         if (Option("--trim-every") is { } trim)
         {
@@ -50,7 +56,8 @@ internal static class StepBenchmark
         using var dModule = d.Module;
         using var gOptimizer = optim.Adam(g.Module.parameters(), 1e-4, 0.9, 0.999, 1e-7);
         using var dOptimizer = optim.Adam(d.Module.parameters(), 1e-4, 0.9, 0.999, 1e-7);
-        var step = new TrainingStep(g, d, GanLosses.NonSaturating, gOptimizer, dOptimizer, random, freezeDiscriminatorInGeneratorStep: freeze);
+        var step = new TrainingStep(g, d, GanLosses.NonSaturating, gOptimizer, dOptimizer, random, freezeDiscriminatorInGeneratorStep: freeze,
+            precision: precision);
         var loader = new DataLoader(train, batchSize, seed: 1, dropLast: true);
         using var batches = Batches(loader).GetEnumerator();
 
@@ -86,7 +93,8 @@ internal static class StepBenchmark
         using var process = Process.GetCurrentProcess();
         Console.WriteLine(JsonSerializer.Serialize(new Dictionary<string, object>
         {
-            ["impl"] = "ganmnist", ["arch"] = architecture.ToString().ToLowerInvariant(), ["threads"] = get_num_threads(), ["batch"] = batchSize,
+            ["impl"] = "ganmnist", ["arch"] = architecture.ToString().ToLowerInvariant(), ["precision"] = precision == Precision.BFloat16Mixed ? "bf16-mixed" : "32-true",
+            ["threads"] = get_num_threads(), ["batch"] = batchSize,
             ["d_frozen_in_g_step"] = freeze, ["malloc_tuned"] = mallocTuned, ["trim_every"] = mallocTuned ? MallocSettings.TrimEverySteps : 0,
             ["counter_dropout"] = counterDropout,
             ["images_per_second"] = batchSize * steps / median, ["ms_per_step"] = 1000 * median / steps,

@@ -6,8 +6,12 @@ Identical architectures (the TensorFlow DCGAN tutorial's, seed 004's MLP), Keras
 Adam(1e-4, betas (0.9, 0.999), eps 1e-7), batch 256 of real MNIST images; the step as pytorch/examples'
 dcgan/main.py writes it: D on real and detached fakes, then G through D.
 
+The InfoGAN paper's MNIST networks (infogan) as GanMnist's InfoGan architecture. --autocast bf16 runs the step's
+forward and backward passes under torch.autocast("cpu", dtype=torch.bfloat16) (PyTorch's own mixed precision; the
+optimiser steps stay float32), the peer of GanMnist's bf16-mixed precision.
+
 Prints one JSON line: images/s (median of the repetitions), ms per step, peak resident memory.
-Usage: peer_step.py --arch dcgan|mlp --data DIR [--threads N] [--steps K] [--reps R] [--warmup W]
+Usage: peer_step.py --arch dcgan|mlp|infogan --data DIR [--threads N] [--steps K] [--reps R] [--warmup W] [--autocast bf16]
 """
 import argparse
 import gzip
@@ -51,6 +55,19 @@ def mlp():
     return g, d
 
 
+def infogan(slope=0.2):
+    g = nn.Sequential(
+        nn.Linear(100, 1024, bias=False), nn.BatchNorm1d(1024), nn.ReLU(),
+        nn.Linear(1024, 7 * 7 * 128, bias=False), nn.BatchNorm1d(7 * 7 * 128), nn.ReLU(), nn.Unflatten(1, (128, 7, 7)),
+        nn.ConvTranspose2d(128, 64, 4, 2, 1, bias=False), nn.BatchNorm2d(64), nn.ReLU(),
+        nn.ConvTranspose2d(64, 1, 4, 2, 1), nn.Tanh())
+    d = nn.Sequential(
+        nn.Conv2d(1, 64, 4, 2, 1), nn.LeakyReLU(slope),
+        nn.Conv2d(64, 128, 4, 2, 1, bias=False), nn.BatchNorm2d(128), nn.LeakyReLU(slope), nn.Flatten(),
+        nn.Linear(7 * 7 * 128, 1024, bias=False), nn.BatchNorm1d(1024), nn.LeakyReLU(slope), nn.Linear(1024, 1))
+    return g, d
+
+
 def keras_init(module):
     for m in module.modules():
         if isinstance(m, (nn.Linear, nn.Conv2d, nn.ConvTranspose2d)):
@@ -59,14 +76,17 @@ def keras_init(module):
                 nn.init.zeros_(m.bias)
 
 
-def train_step(g, d, opt_g, opt_d, real, ones, zeros):
-    """One step as pytorch/examples' dcgan/main.py: D on real and detached fakes, then G through the updated D."""
-    fake = g(torch.randn(real.shape[0], 100))
-    loss_d = F.binary_cross_entropy_with_logits(d(real), ones) + F.binary_cross_entropy_with_logits(d(fake.detach()), zeros)
+def train_step(g, d, opt_g, opt_d, real, ones, zeros, autocast):
+    """One step as pytorch/examples' dcgan/main.py: D on real and detached fakes, then G through the updated D.
+    Under autocast, PyTorch's recipe: forward passes and losses in the autocast region, backward and steps outside."""
+    with torch.autocast("cpu", dtype=torch.bfloat16, enabled=autocast):
+        fake = g(torch.randn(real.shape[0], 100))
+        loss_d = F.binary_cross_entropy_with_logits(d(real).float(), ones) + F.binary_cross_entropy_with_logits(d(fake.detach()).float(), zeros)
     opt_d.zero_grad()
     loss_d.backward()
     opt_d.step()
-    loss_g = F.binary_cross_entropy_with_logits(d(fake), ones)
+    with torch.autocast("cpu", dtype=torch.bfloat16, enabled=autocast):
+        loss_g = F.binary_cross_entropy_with_logits(d(fake).float(), ones)
     opt_g.zero_grad()
     loss_g.backward()
     opt_g.step()
@@ -75,7 +95,8 @@ def train_step(g, d, opt_g, opt_d, real, ones, zeros):
 
 def main():
     parser = argparse.ArgumentParser()
-    parser.add_argument("--arch", choices=["dcgan", "mlp"], required=True)
+    parser.add_argument("--arch", choices=["dcgan", "mlp", "infogan"], required=True)
+    parser.add_argument("--autocast", choices=["none", "bf16"], default="none", help="bf16: torch.autocast('cpu', torch.bfloat16)")
     parser.add_argument("--data", default=os.environ.get("GANMNIST_DATA", "../shared/mnist"))
     parser.add_argument("--threads", type=int, default=None, help="intra-op threads (default: PyTorch's own)")
     parser.add_argument("--batch", type=int, default=256)
@@ -88,7 +109,7 @@ def main():
     torch.manual_seed(0)
 
     images = load_mnist(args.data)
-    g, d = dcgan() if args.arch == "dcgan" else mlp()
+    g, d = {"dcgan": dcgan, "mlp": mlp, "infogan": infogan}[args.arch]()
     keras_init(g)
     keras_init(d)
     opt_g = torch.optim.Adam(g.parameters(), lr=1e-4, betas=(0.9, 0.999), eps=1e-7)
@@ -104,7 +125,7 @@ def main():
             position = 0
         real = images.index_select(0, order[position:position + b])
         position += b
-        train_step(g, d, opt_g, opt_d, real, ones, zeros)
+        train_step(g, d, opt_g, opt_d, real, ones, zeros, args.autocast == "bf16")
 
     for _ in range(args.warmup):
         step()
@@ -116,7 +137,8 @@ def main():
         seconds.append(time.perf_counter() - start)
     median = statistics.median(seconds)
     print(json.dumps({
-        "impl": "pytorch", "arch": args.arch, "threads": torch.get_num_threads(), "batch": b,
+        "impl": "pytorch", "arch": args.arch, "precision": "bf16-autocast" if args.autocast == "bf16" else "32-true",
+        "threads": torch.get_num_threads(), "batch": b,
         "images_per_second": b * args.steps / median, "ms_per_step": 1000 * median / args.steps,
         "peak_rss_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, "torch": torch.__version__,
     }))

@@ -1,5 +1,6 @@
 using GanMnist.Cli;
 using GanMnist.Data;
+using GanMnist.Training;
 
 namespace GanMnist.Samples.Tests;
 
@@ -21,6 +22,7 @@ public sealed class CliTests
     [InlineData(new[] { "train", "--set", "Bogus=1" }, "*no option 'Bogus'*Epochs*", "*train --help*")]
     [InlineData(new[] { "train", "--set", "Epochs=many" }, "*--set*Epochs*", "*train --help*")]
     [InlineData(new[] { "evaluate" }, "*either --checkpoint or --idx*", "*evaluate --help*")]
+    [InlineData(new[] { "train", "--precision", "fp8" }, "*--precision: 'fp8' is not a precision; it is 32-true or bf16-mixed.*", "*train --help*")]
     [InlineData(new[] { "train", "--dataset", "fashon" }, "*--dataset: Unknown dataset 'fashon'. Did you mean 'fashion-mnist'? Datasets are mnist, fashion-mnist,*", "*train --help*")]
     public async Task BadArguments_ExitWithCode2AndAUsageHint(string[] args, string problem, string hint)
     {
@@ -29,6 +31,15 @@ public sealed class CliTests
         code.Should().Be(CliApp.BadArguments);
         error.Should().Match(problem).And.Match(hint);
     }
+
+    [Theory]
+    [InlineData("bf16-mixed", Precision.BFloat16Mixed)]
+    [InlineData("BF16-Mixed", Precision.BFloat16Mixed)]
+    [InlineData("BFloat16Mixed", Precision.BFloat16Mixed)]
+    [InlineData("32-true", Precision.Float32)]
+    [InlineData("32", Precision.Float32)]
+    public void ParsePrecision_TakesLightningsNamesAndTheOptionsOwn(string name, Precision expected) =>
+        TrainCommand.ParsePrecision(name).Should().Be(expected);
 
     [Fact]
     public async Task Train_InvalidOptionValues_AreAllListedWithCode2()

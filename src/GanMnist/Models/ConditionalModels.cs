@@ -50,14 +50,14 @@ internal sealed class ConditionalDiscriminator : nn.Module<Tensor, Tensor>, IDis
 {
     private readonly string _description;
     private readonly Sequential _main;
-    private readonly Linear _head;
+    private readonly nn.Module<Tensor, Tensor> _head;
     private readonly Embedding _embedding;
 
     public ConditionalDiscriminator(string name, string description, int classCount, nn.Module<Tensor, Tensor>[] features, long featureSize) : base(name)
     {
         (_description, ClassCount) = (description, classCount);
         register_module("main", _main = nn.Sequential(features));
-        register_module("head", _head = nn.Linear(featureSize, 1));
+        register_module("head", _head = Autocast.Linear(featureSize, 1));
         register_module("embedding", _embedding = nn.Embedding(classCount, featureSize));
     }
 

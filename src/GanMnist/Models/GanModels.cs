@@ -39,7 +39,7 @@ public static class GanModels
         {
             using (no_grad())
             {
-                nn.init.normal_(conditional.LabelEmbedding.weight, 0, 1, generator); // the noise's scale
+                conditional.LabelEmbedding.weight!.normal_(0, 1, generator); // the noise's scale
             }
         }
 
@@ -140,7 +140,7 @@ public static class GanModels
                 case NormBase { weight: not null } bn:
                     if (initialization == WeightInitialization.Dcgan)
                     {
-                        nn.init.normal_(bn.weight, 1.0, 0.02, generator);
+                        bn.weight.normal_(1.0, 0.02, generator);
                     }
                     else
                     {
@@ -149,7 +149,7 @@ public static class GanModels
 
                     nn.init.zeros_(bn.bias!);
                     break;
-                case Linear or Conv2d or ConvTranspose2d or KerasSameConvTranspose2d:
+                case Linear or Conv2d or ConvTranspose2d or KerasSameConvTranspose2d or AutocastLayer:
                     foreach (var (name, p) in m.named_parameters(recurse: false))
                     {
                         if (name == "bias")
@@ -158,7 +158,7 @@ public static class GanModels
                         }
                         else if (initialization == WeightInitialization.Dcgan)
                         {
-                            nn.init.normal_(p, 0, 0.02, generator);
+                            p.normal_(0, 0.02, generator);
                         }
                         else if (initialization == WeightInitialization.Keras)
                         {
@@ -175,20 +175,21 @@ public static class GanModels
         }
     }
 
-    // TorchSharp's xavier_uniform_ and kaiming_uniform_ take no random generator, and a seeded initialisation
-    // needs one: these draw the same distributions (PyTorch's torch.nn.init formulas) through uniform_.
+    // TorchSharp's xavier_uniform_ and kaiming_uniform_ take no random generator, and its nn.init.uniform_ and normal_
+    // ignore the one they take (TorchSharp 0.107): these draw PyTorch's torch.nn.init distributions through the
+    // tensor's own uniform_ and normal_, which use the generator given (the default generator when null).
     private static void XavierUniform(Tensor weight, Generator? generator)
     {
         var (fanIn, fanOut) = nn.init.CalculateFanInAndFanOut(weight);
         var bound = Math.Sqrt(6.0 / (fanIn + fanOut));
-        nn.init.uniform_(weight, -bound, bound, generator);
+        weight.uniform_(-bound, bound, generator);
     }
 
     internal static void KaimingUniform(Tensor weight, double a, Generator? generator)
     {
         var (fanIn, _) = nn.init.CalculateFanInAndFanOut(weight);
         var bound = Math.Sqrt(2.0 / (1 + (a * a))) * Math.Sqrt(3.0 / fanIn);
-        nn.init.uniform_(weight, -bound, bound, generator);
+        weight.uniform_(-bound, bound, generator);
     }
 
     private static void ResetBias(nn.Module layer, Parameter bias, WeightInitialization initialization, Generator? generator)
@@ -202,6 +203,6 @@ public static class GanModels
         var weight = layer.named_parameters(recurse: false).First(p => p.name == "weight").parameter;
         var (fanIn, _) = nn.init.CalculateFanInAndFanOut(weight);
         var bound = 1 / Math.Sqrt(fanIn);
-        nn.init.uniform_(bias, -bound, bound, generator);
+        bias.uniform_(-bound, bound, generator);
     }
 }

@@ -15,11 +15,11 @@ internal sealed class InfoGanGenerator(int latentSize)
     : SequentialGenerator(nameof(InfoGanGenerator), "InfoGAN generator", latentSize, Body(latentSize))
 {
     internal static Sequential Body(int inputSize) => nn.Sequential(
-        nn.Linear(inputSize, 1024, hasBias: false), nn.BatchNorm1d(1024), nn.ReLU(),
-        nn.Linear(1024, 7 * 7 * 128, hasBias: false), nn.BatchNorm1d(7 * 7 * 128), nn.ReLU(),
+        Autocast.Linear(inputSize, 1024, hasBias: false), nn.BatchNorm1d(1024), nn.ReLU(),
+        Autocast.Linear(1024, 7 * 7 * 128, hasBias: false), nn.BatchNorm1d(7 * 7 * 128), nn.ReLU(),
         nn.Unflatten(1, [128, 7, 7]),
-        nn.ConvTranspose2d(128, 64, 4, stride: 2, padding: 1, bias: false), nn.BatchNorm2d(64), nn.ReLU(),
-        nn.ConvTranspose2d(64, 1, 4, stride: 2, padding: 1), nn.Tanh());
+        Autocast.ConvTranspose2d(128, 64, 4, stride: 2, padding: 1, bias: false), nn.BatchNorm2d(64), nn.ReLU(),
+        Autocast.ConvTranspose2d(64, 1, 4, stride: 2, padding: 1), nn.Tanh());
 }
 
 /// <summary>
@@ -29,17 +29,17 @@ internal sealed class InfoGanGenerator(int latentSize)
 /// activation lReLU without a slope: the slope is the trainer's <c>LeakyReluSlope</c> (0.2 by default, DCGAN's).
 /// </summary>
 internal sealed class InfoGanDiscriminator(double slope, int minibatchKernels = 0, int minibatchKernelSize = 8)
-    : SequentialDiscriminator(nameof(InfoGanDiscriminator), "InfoGAN discriminator", nn.Sequential([.. Features(slope, minibatchKernels, minibatchKernelSize, out var size), nn.Linear(size, 1)]))
+    : SequentialDiscriminator(nameof(InfoGanDiscriminator), "InfoGAN discriminator", nn.Sequential([.. Features(slope, minibatchKernels, minibatchKernelSize, out var size), Autocast.Linear(size, 1)]))
 {
     internal static nn.Module<Tensor, Tensor>[] Features(double slope, int minibatchKernels, int minibatchKernelSize, out long size)
     {
         size = 1024;
         nn.Module<Tensor, Tensor>[] layers =
         [
-            nn.Conv2d(1, 64, 4, stride: 2, padding: 1), nn.LeakyReLU(slope),
-            nn.Conv2d(64, 128, 4, stride: 2, padding: 1, bias: false), nn.BatchNorm2d(128), nn.LeakyReLU(slope),
+            Autocast.Conv2d(1, 64, 4, stride: 2, padding: 1), nn.LeakyReLU(slope),
+            Autocast.Conv2d(64, 128, 4, stride: 2, padding: 1, bias: false), nn.BatchNorm2d(128), nn.LeakyReLU(slope),
             nn.Flatten(),
-            nn.Linear(7 * 7 * 128, 1024, hasBias: false), nn.BatchNorm1d(1024), nn.LeakyReLU(slope),
+            Autocast.Linear(7 * 7 * 128, 1024, hasBias: false), nn.BatchNorm1d(1024), nn.LeakyReLU(slope),
         ];
         return DcganDiscriminator.WithMinibatchDiscrimination(layers, ref size, minibatchKernels, minibatchKernelSize);
     }

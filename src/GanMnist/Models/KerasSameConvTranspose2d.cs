@@ -9,7 +9,7 @@ namespace GanMnist.Models;
 /// (<see cref="TransposedConvolutionPadding.KerasSame"/>): input (N, in, H, W) → output (N, out, 2H, 2W), rows and
 /// columns 1..2H of the unpadded transposed convolution. TorchSharp's <c>ConvTranspose2d</c> pads symmetrically only
 /// (and is sealed), so this computes <c>conv_transpose2d</c> with padding 1 (rows 1..2H+1) and drops the last row and column.
-/// Its one parameter is <c>weight</c> (in, out, 5, 5), named and shaped as <c>ConvTranspose2d</c>'s, so state dicts keep their keys.
+/// It follows <see cref="Autocast"/>. Its one parameter is <c>weight</c> (in, out, 5, 5), named and shaped as <c>ConvTranspose2d</c>'s, so state dicts keep their keys.
 /// </summary>
 internal sealed class KerasSameConvTranspose2d : nn.Module<Tensor, Tensor>
 {
@@ -28,7 +28,7 @@ internal sealed class KerasSameConvTranspose2d : nn.Module<Tensor, Tensor>
     public override Tensor forward(Tensor input)
     {
         var (h, w) = (input.size(2), input.size(3));
-        using var padded = nn.functional.conv_transpose2d(input, weight, null, [2, 2], [1, 1]);
+        using var padded = Autocast.conv_transpose2d(input, weight, null, stride: 2, padding: 1);
         return padded[.., .., ..(int)(2 * h), ..(int)(2 * w)].contiguous();
     }
 }

@@ -96,16 +96,16 @@ internal sealed class DcganGenerator(int latentSize, double slope, TransposedCon
 
     /// <summary>The layers, from an input of <paramref name="inputSize"/> values (noise, or noise and a label embedding).</summary>
     internal static Sequential Body(int inputSize, double slope, TransposedConvolutionPadding padding = TransposedConvolutionPadding.Symmetric) => nn.Sequential(
-        nn.Linear(inputSize, 7 * 7 * 256, hasBias: false), nn.BatchNorm1d(7 * 7 * 256, KerasBatchNormEps, KerasBatchNormMomentum), nn.LeakyReLU(slope),
+        Autocast.Linear(inputSize, 7 * 7 * 256, hasBias: false), nn.BatchNorm1d(7 * 7 * 256, KerasBatchNormEps, KerasBatchNormMomentum), nn.LeakyReLU(slope),
         nn.Unflatten(1, [256, 7, 7]),
-        nn.ConvTranspose2d(256, 128, 5, stride: 1, padding: 2, bias: false), nn.BatchNorm2d(128, KerasBatchNormEps, KerasBatchNormMomentum), nn.LeakyReLU(slope),
+        Autocast.ConvTranspose2d(256, 128, 5, stride: 1, padding: 2, bias: false), nn.BatchNorm2d(128, KerasBatchNormEps, KerasBatchNormMomentum), nn.LeakyReLU(slope),
         Upsample(128, 64, padding), nn.BatchNorm2d(64, KerasBatchNormEps, KerasBatchNormMomentum), nn.LeakyReLU(slope),
         Upsample(64, 1, padding), nn.Tanh());
 
     /// <summary>A 5x5 stride-2 transposed convolution without bias (stride 1 pads the same either way: 2 on each side).</summary>
     private static nn.Module<Tensor, Tensor> Upsample(long inChannels, long outChannels, TransposedConvolutionPadding padding) => padding switch
     {
-        TransposedConvolutionPadding.Symmetric => nn.ConvTranspose2d(inChannels, outChannels, 5, stride: 2, padding: 2, output_padding: 1, bias: false),
+        TransposedConvolutionPadding.Symmetric => Autocast.ConvTranspose2d(inChannels, outChannels, 5, stride: 2, padding: 2, outputPadding: 1, bias: false),
         TransposedConvolutionPadding.KerasSame => new KerasSameConvTranspose2d(inChannels, outChannels),
         _ => throw new ArgumentOutOfRangeException(nameof(padding), padding, "unknown padding"),
     };
@@ -120,7 +120,7 @@ internal sealed class DcganGenerator(int latentSize, double slope, TransposedCon
 /// Conv 5x5 → 128 (stride 2), LeakyReLU, Dropout 0.3, Flatten, [minibatch discrimination], Linear → 1 logit.
 /// </summary>
 internal sealed class DcganDiscriminator(double slope, int minibatchKernels = 0, int minibatchKernelSize = 8)
-    : SequentialDiscriminator(nameof(DcganDiscriminator), "DCGAN discriminator", nn.Sequential([.. Features(slope, minibatchKernels, minibatchKernelSize, out var size), nn.Linear(size, 1)]))
+    : SequentialDiscriminator(nameof(DcganDiscriminator), "DCGAN discriminator", nn.Sequential([.. Features(slope, minibatchKernels, minibatchKernelSize, out var size), Autocast.Linear(size, 1)]))
 {
     /// <summary>Every layer before the last: Conv, LeakyReLU, Dropout 0.3 (twice), Flatten and optionally minibatch discrimination.</summary>
     internal static nn.Module<Tensor, Tensor>[] Features(double slope, int minibatchKernels, int minibatchKernelSize, out long size)
@@ -128,8 +128,8 @@ internal sealed class DcganDiscriminator(double slope, int minibatchKernels = 0,
         size = 7 * 7 * 128;
         nn.Module<Tensor, Tensor>[] layers =
         [
-            nn.Conv2d(1, 64, 5, stride: 2, padding: 2), nn.LeakyReLU(slope), new CounterBasedDropout(0.3),
-            nn.Conv2d(64, 128, 5, stride: 2, padding: 2), nn.LeakyReLU(slope), new CounterBasedDropout(0.3),
+            Autocast.Conv2d(1, 64, 5, stride: 2, padding: 2), nn.LeakyReLU(slope), new CounterBasedDropout(0.3),
+            Autocast.Conv2d(64, 128, 5, stride: 2, padding: 2), nn.LeakyReLU(slope), new CounterBasedDropout(0.3),
             nn.Flatten(),
         ];
         return WithMinibatchDiscrimination(layers, ref size, minibatchKernels, minibatchKernelSize);
@@ -153,8 +153,8 @@ internal sealed class MlpGenerator(int latentSize, MlpActivation activation, dou
     : SequentialGenerator(nameof(MlpGenerator), "MLP generator", latentSize, Body(latentSize, activation, slope))
 {
     internal static Sequential Body(int inputSize, MlpActivation activation, double slope) => nn.Sequential(
-        nn.Linear(inputSize, 128), Activation(activation, slope), nn.Linear(128, 256), Activation(activation, slope),
-        nn.Linear(256, 512), Activation(activation, slope), nn.Linear(512, 784), nn.Tanh(), nn.Unflatten(1, [1, 28, 28]));
+        Autocast.Linear(inputSize, 128), Activation(activation, slope), Autocast.Linear(128, 256), Activation(activation, slope),
+        Autocast.Linear(256, 512), Activation(activation, slope), Autocast.Linear(512, 784), nn.Tanh(), nn.Unflatten(1, [1, 28, 28]));
 
     internal static nn.Module<Tensor, Tensor> Activation(MlpActivation activation, double slope) =>
         activation == MlpActivation.Relu ? nn.ReLU() : nn.LeakyReLU(slope);
@@ -162,7 +162,7 @@ internal sealed class MlpGenerator(int latentSize, MlpActivation activation, dou
 
 /// <summary>Seed 004's discriminator: 784 → 512 → 256 → 1 with the hidden activation.</summary>
 internal sealed class MlpDiscriminator(MlpActivation activation, double slope, int minibatchKernels = 0, int minibatchKernelSize = 8)
-    : SequentialDiscriminator(nameof(MlpDiscriminator), "MLP discriminator", nn.Sequential([.. Features(activation, slope, minibatchKernels, minibatchKernelSize, out var size), nn.Linear(size, 1)]))
+    : SequentialDiscriminator(nameof(MlpDiscriminator), "MLP discriminator", nn.Sequential([.. Features(activation, slope, minibatchKernels, minibatchKernelSize, out var size), Autocast.Linear(size, 1)]))
 {
     /// <summary>Every layer before the last: Flatten, 784 → 512 → 256 with the activation, and optionally minibatch discrimination.</summary>
     internal static nn.Module<Tensor, Tensor>[] Features(MlpActivation activation, double slope, int minibatchKernels, int minibatchKernelSize, out long size)
@@ -170,7 +170,7 @@ internal sealed class MlpDiscriminator(MlpActivation activation, double slope, i
         size = 256;
         nn.Module<Tensor, Tensor>[] layers =
         [
-            nn.Flatten(), nn.Linear(784, 512), MlpGenerator.Activation(activation, slope), nn.Linear(512, 256), MlpGenerator.Activation(activation, slope),
+            nn.Flatten(), Autocast.Linear(784, 512), MlpGenerator.Activation(activation, slope), Autocast.Linear(512, 256), MlpGenerator.Activation(activation, slope),
         ];
         return DcganDiscriminator.WithMinibatchDiscrimination(layers, ref size, minibatchKernels, minibatchKernelSize);
     }

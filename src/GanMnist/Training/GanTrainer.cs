@@ -95,11 +95,13 @@ public sealed partial class GanTrainer
         manual_seed(unchecked((long)seed)); // dropout and anything else drawing from the default generator
         using var random = new Generator(seed);
         var classes = dataset.ClassCount >= 2 ? dataset.ClassCount : GanModels.ClassCount; // conditional models take the dataset's classes
+        // The built-in models initialise from the default generator (seeded just above), the stream every measured run
+        // has used; the run's own generator is left to the noise.
         var generator = _components.Generator?.Invoke(options, random)
-            ?? GanModels.CreateGenerator(options.Architecture, options.LatentSize, options.LeakyReluSlope, options.Initialization, options.MlpActivation, random, classes,
+            ?? GanModels.CreateGenerator(options.Architecture, options.LatentSize, options.LeakyReluSlope, options.Initialization, options.MlpActivation, null, classes,
                 options.TransposedConvolutionPadding);
         var discriminator = _components.Discriminator?.Invoke(options, random)
-            ?? GanModels.CreateDiscriminator(options.Architecture, options.LeakyReluSlope, options.Initialization, options.MlpActivation, random,
+            ?? GanModels.CreateDiscriminator(options.Architecture, options.LeakyReluSlope, options.Initialization, options.MlpActivation, null,
                 options.MinibatchDiscriminationKernels, options.MinibatchDiscriminationKernelSize, classes);
         GeneratorAverage? average = null;
         try
@@ -107,11 +109,12 @@ public sealed partial class GanTrainer
             CheckShapes(dataset, generator, discriminator);
             generator.Module.to(device).train();
             discriminator.Module.to(device).train();
+            ApplyPrecision(options, device, generator, discriminator);
             if (options.EmaDecay is { } decay)
             {
                 using var copyRandom = new Generator(seed); // its weights are overwritten by the generator's
                 var copy = _components.Generator?.Invoke(options, copyRandom)
-                    ?? GanModels.CreateGenerator(options.Architecture, options.LatentSize, options.LeakyReluSlope, options.Initialization, options.MlpActivation, copyRandom, classes,
+                    ?? GanModels.CreateGenerator(options.Architecture, options.LatentSize, options.LeakyReluSlope, options.Initialization, options.MlpActivation, null, classes,
                         options.TransposedConvolutionPadding);
                 copy.Module.to(device);
                 average = new GeneratorAverage(generator, copy, decay);
@@ -164,6 +167,30 @@ public sealed partial class GanTrainer
         LogEvaluatorLoading(_logger, options.EvaluateEveryEpochs, options.EvaluationSamples);
         var evaluator = GanEvaluator.CreateAsync(evaluatorOptions, _logger, cancellationToken).GetAwaiter().GetResult();
         return device.type == DeviceType.CPU ? evaluator : evaluator.To(device);
+    }
+
+    /// <summary>
+    /// TF32 on CUDA when asked; under bf16-mixed, logs whether the device computes bfloat16 natively and which layers of
+    /// the models are TorchSharp's own (they compute in float32: <see cref="Autocast"/> says how to change that).
+    /// </summary>
+    private void ApplyPrecision(GanTrainerOptions options, Device device, IGenerator generator, IDiscriminator discriminator)
+    {
+        if (device.type == DeviceType.CUDA && options.AllowTf32)
+        {
+            backends.cuda.matmul.allow_tf32 = true;
+        }
+
+        if (options.Precision != Precision.BFloat16Mixed)
+        {
+            return;
+        }
+
+        LogMixedPrecision(_logger, BFloat16Hardware.Describe(device));
+        string[] float32 = [.. Autocast.Float32Layers(generator.Module).Select(n => "generator." + n), .. Autocast.Float32Layers(discriminator.Module).Select(n => "discriminator." + n)];
+        if (float32.Length > 0)
+        {
+            LogFloat32Layers(_logger, float32.Length, string.Join(", ", float32));
+        }
     }
 
     internal static IGanLoss CreateLoss(GanTrainerOptions options)
@@ -245,7 +272,8 @@ public sealed partial class GanTrainer
             _loader = new DataLoader(dataset, options.BatchSize, shuffle: true, seed, options.DropLast, device, withLabels: conditional);
             _gOptimizer = optim.Adam(g.Module.parameters(), options.GeneratorLearningRate, options.Beta1, options.Beta2, options.AdamEpsilon);
             _dOptimizer = optim.Adam(d.Module.parameters(), options.DiscriminatorLearningRate, options.Beta1, options.Beta2, options.AdamEpsilon);
-            _step = new TrainingStep(g, d, loss, _gOptimizer, _dOptimizer, random, options.DiscriminatorSteps, schedule: options.UpdateSchedule);
+            _step = new TrainingStep(g, d, loss, _gOptimizer, _dOptimizer, random, options.DiscriminatorSteps, schedule: options.UpdateSchedule,
+                precision: options.Precision);
             var samples = options.SampleGridSize * options.SampleGridSize;
             using (var sampleRandom = new Generator(seed ^ 0x5EED5A3B1E5UL))
             using (NewDisposeScope())
@@ -588,6 +616,12 @@ public sealed partial class GanTrainer
             _folderLock?.Dispose();
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Precision bf16-mixed: linear and convolution layers compute in bfloat16, everything else in float32; {Hardware}")]
+    private static partial void LogMixedPrecision(ILogger logger, string hardware);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Precision bf16-mixed: {Count} layers are TorchSharp's own and compute in float32 ({Layers}); build them with GanMnist.Models.Autocast.Linear/Conv2d/ConvTranspose2d to compute in bfloat16")]
+    private static partial void LogFloat32Layers(ILogger logger, int count, string layers);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Evaluation at epoch {Epoch}: {Result}")]
     private static partial void LogEvaluation(ILogger logger, int epoch, string result);

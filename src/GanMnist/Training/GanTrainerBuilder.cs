@@ -114,6 +114,9 @@ public static class GanTrainerBuilderExtensions
     /// <summary>Sets the device.</summary>
     public static GanTrainerBuilder OnDevice(this GanTrainerBuilder builder, Device device) => builder.Configure(o => o.Device = device.ToString());
 
+    /// <summary>Sets the numeric precision of the training steps (e.g. <see cref="Training.Precision.BFloat16Mixed"/>, Lightning's "bf16-mixed").</summary>
+    public static GanTrainerBuilder Precision(this GanTrainerBuilder builder, Precision precision) => builder.Configure(o => o.Precision = precision);
+
     /// <summary>Sets the seed.</summary>
     public static GanTrainerBuilder Seed(this GanTrainerBuilder builder, ulong seed) => builder.Configure(o => o.Seed = seed);
 

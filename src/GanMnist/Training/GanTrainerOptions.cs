@@ -63,6 +63,22 @@ public enum UpdateSchedule
     Simultaneous,
 }
 
+/// <summary>The numeric precision of training, as Lightning's <c>precision</c> names them.</summary>
+public enum Precision
+{
+    /// <summary>Everything in float32 (Lightning's <c>"32-true"</c>).</summary>
+    Float32,
+
+    /// <summary>
+    /// Lightning's <c>"bf16-mixed"</c>: the linear, convolution and transposed-convolution layers compute in bfloat16
+    /// (forward and backward, through <see cref="Models.Autocast"/>); parameters, optimiser state, batch-norm statistics,
+    /// losses and every file stay float32. Fast where the hardware computes bfloat16 (x86 CPUs with AVX512-BF16 or AMX,
+    /// NVIDIA GPUs from Ampere on); elsewhere it is emulated and slower than float32, and the trainer's log says so.
+    /// Sample grids, evaluation and exported generators compute in float32.
+    /// </summary>
+    BFloat16Mixed,
+}
+
 /// <summary>
 /// Everything a training run is configured by; bindable from configuration (section <c>GanMnist</c>).
 /// Defaults are the DCGAN seeds' recipe with pytorch/examples' alternating step, PyTorch's symmetric padding and slope 0.2
@@ -128,6 +144,17 @@ public sealed class GanTrainerOptions
     /// <summary>The order of the two updates of a step.</summary>
     /// <value>Default: <see cref="UpdateSchedule.Alternating"/> (pytorch/examples'); the <c>dcgan</c> preset uses <see cref="UpdateSchedule.Simultaneous"/>, as the seeds.</value>
     public UpdateSchedule UpdateSchedule { get; set; } = UpdateSchedule.Alternating;
+
+    /// <summary>The numeric precision of the training steps (see <see cref="Training.Precision"/>; CLI <c>--precision 32-true|bf16-mixed</c>).</summary>
+    /// <value>Default: <see cref="Precision.Float32"/>.</value>
+    public Precision Precision { get; set; } = Precision.Float32;
+
+    /// <summary>
+    /// On CUDA, let float32 matrix multiplications use TF32 tensor cores (<c>torch.backends.cuda.matmul.allow_tf32</c>;
+    /// cuDNN's convolutions use TF32 by libtorch's default either way). No effect on CPUs.
+    /// </summary>
+    /// <value>Default: false (libtorch's default).</value>
+    public bool AllowTf32 { get; set; }
 
     /// <summary>How the DCGAN generators' stride-2 transposed convolutions pad (no effect on the MLPs).</summary>
     /// <value>Default: <see cref="Models.TransposedConvolutionPadding.Symmetric"/> (PyTorch's); the <c>dcgan</c> preset uses <see cref="Models.TransposedConvolutionPadding.KerasSame"/>, as the seeds.</value>

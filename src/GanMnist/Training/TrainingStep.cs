@@ -10,16 +10,21 @@ namespace GanMnist.Training;
 /// One training step, shared by <see cref="GanTrainer"/> and the benchmarks, in the order of <paramref name="schedule"/>:
 /// <see cref="UpdateSchedule.Alternating"/>, D on real images and detached fakes (<c>discriminatorSteps</c> times),
 /// then G through the updated D; or <see cref="UpdateSchedule.Simultaneous"/>, both gradients from one forward pass,
-/// then both updates. Call it inside a dispose scope.
+/// then both updates. With <see cref="Precision.BFloat16Mixed"/> the forward and backward passes run inside an
+/// <see cref="Autocast"/> scope (the optimiser steps are float32 either way). Call it inside a dispose scope.
 /// </summary>
 internal sealed class TrainingStep(IGenerator g, IDiscriminator d, IGanLoss loss, Adam gOptimizer, Adam dOptimizer, Generator random,
-    int discriminatorSteps = 1, bool freezeDiscriminatorInGeneratorStep = true, UpdateSchedule schedule = UpdateSchedule.Alternating)
+    int discriminatorSteps = 1, bool freezeDiscriminatorInGeneratorStep = true, UpdateSchedule schedule = UpdateSchedule.Alternating,
+    Precision precision = Precision.Float32)
 {
     /// <summary>Standard deviation of Gaussian noise added to every image D sees (real and fake, D and G steps); 0 for none.</summary>
     public double InstanceNoise { get; set; }
 
-    public (LossOutput Discriminator, LossOutput Generator) Run(Tensor real, Tensor? labels) =>
-        schedule == UpdateSchedule.Simultaneous ? RunSimultaneous(Noisy(real), labels) : RunAlternating(Noisy(real), labels);
+    public (LossOutput Discriminator, LossOutput Generator) Run(Tensor real, Tensor? labels)
+    {
+        using var autocast = precision == Precision.BFloat16Mixed ? Autocast.Enable(ScalarType.BFloat16) : null;
+        return schedule == UpdateSchedule.Simultaneous ? RunSimultaneous(Noisy(real), labels) : RunAlternating(Noisy(real), labels);
+    }
 
     /// <summary>
     /// The TensorFlow DCGAN tutorial's <c>train_step</c>: G makes a batch; D scores the real and the generated batch once;

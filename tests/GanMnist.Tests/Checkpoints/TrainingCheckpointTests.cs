@@ -13,9 +13,10 @@ public sealed class TrainingCheckpointTests(SmallMnistFixture mnist) : IClassFix
 
     public void Dispose() => _root.Dispose();
 
-    private static Action<GanTrainerOptions> Recipe(GanArchitecture architecture, string output, int epochs) => o =>
+    private static Action<GanTrainerOptions> Recipe(GanArchitecture architecture, string output, int epochs, Precision precision = Precision.Float32) => o =>
     {
         (o.Architecture, o.MlpActivation, o.Epochs, o.BatchSize, o.Seed, o.Device, o.Threads) = (architecture, MlpActivation.LeakyRelu, epochs, 64, 21UL, "cpu", 1);
+        o.Precision = precision;
         (o.OutputDirectory, o.LogEverySteps, o.CheckpointEveryEpochs, o.SampleEveryEpochs) = (output, 3, 1, 0);
     };
 
@@ -28,10 +29,10 @@ public sealed class TrainingCheckpointTests(SmallMnistFixture mnist) : IClassFix
         return content.Tensors.Where(t => t.Key != "history.partial_epoch").ToDictionary(t => t.Key, t => t.Value.bytes.ToArray());
     }
 
-    private async Task Cancelled(GanArchitecture architecture, string output, int epochs, Func<StepInfo, bool> stopAfter)
+    private async Task Cancelled(GanArchitecture architecture, string output, int epochs, Func<StepInfo, bool> stopAfter, Precision precision = Precision.Float32)
     {
         using var cancel = new CancellationTokenSource();
-        var act = () => GanTrainer.Create(b => b.Configure(Recipe(architecture, output, epochs)).AddCallback(new StopWhen(stopAfter, cancel)))
+        var act = () => GanTrainer.Create(b => b.Configure(Recipe(architecture, output, epochs, precision)).AddCallback(new StopWhen(stopAfter, cancel)))
             .TrainAsync(mnist.Data, cancellationToken: cancel.Token);
         await act.Should().ThrowAsync<OperationCanceledException>();
     }
@@ -40,14 +41,16 @@ public sealed class TrainingCheckpointTests(SmallMnistFixture mnist) : IClassFix
     [InlineData(GanArchitecture.Mlp, 8)]  // at the end of epoch 1 (8 steps of 64)
     [InlineData(GanArchitecture.Mlp, 11)] // in the middle of epoch 2
     [InlineData(GanArchitecture.Dcgan, 8)] // dropout draws from the default generator: its state must be restored too
-    public async Task Resume_AfterCancellation_EndsBitIdenticalToTheUninterruptedRun(GanArchitecture architecture, int stopAfterGlobalStep)
+    [InlineData(GanArchitecture.Mlp, 11, Precision.BFloat16Mixed)]
+    public async Task Resume_AfterCancellation_EndsBitIdenticalToTheUninterruptedRun(GanArchitecture architecture, int stopAfterGlobalStep,
+        Precision precision = Precision.Float32)
     {
-        using (await GanTrainer.Create(b => b.Configure(Recipe(architecture, Folder("straight"), 2))).TrainAsync(mnist.Data))
+        using (await GanTrainer.Create(b => b.Configure(Recipe(architecture, Folder("straight"), 2, precision))).TrainAsync(mnist.Data))
         {
         }
 
-        await Cancelled(architecture, Folder("interrupted"), 2, s => s.GlobalStep == stopAfterGlobalStep);
-        using (await GanTrainer.Create(b => b.Configure(Recipe(architecture, Folder("interrupted"), 2)).Configure(o => (o.ResumeFrom, o.Seed) = (Folder("interrupted"), 999UL)))
+        await Cancelled(architecture, Folder("interrupted"), 2, s => s.GlobalStep == stopAfterGlobalStep, precision);
+        using (await GanTrainer.Create(b => b.Configure(Recipe(architecture, Folder("interrupted"), 2, precision)).Configure(o => (o.ResumeFrom, o.Seed) = (Folder("interrupted"), 999UL)))
             .TrainAsync(mnist.Data))
         {
         }
@@ -63,6 +66,33 @@ public sealed class TrainingCheckpointTests(SmallMnistFixture mnist) : IClassFix
         }
 
         File.ReadAllLines(Path.Combine(Folder("interrupted"), "history.csv")).Should().HaveCount(3, "the history continues where it stopped");
+    }
+
+    [Fact]
+    public async Task Files_OfABFloat16MixedRun_HaveTheFloat32RunsTensorsDTypesAndShapes()
+    {
+        using (await GanTrainer.Create(b => b.Configure(Recipe(GanArchitecture.Mlp, Folder("fp32"), 1))).TrainAsync(mnist.Data))
+        {
+        }
+
+        using (await GanTrainer.Create(b => b.Configure(Recipe(GanArchitecture.Mlp, Folder("bf16"), 1, Precision.BFloat16Mixed))).TrainAsync(mnist.Data))
+        {
+        }
+
+        foreach (var (float32, mixed) in new[]
+        {
+            (GanTrainer.Checkpoints(Folder("fp32")).First(), GanTrainer.Checkpoints(Folder("bf16")).First()),
+            (Path.Combine(Folder("fp32"), "generator.safetensors"), Path.Combine(Folder("bf16"), "generator.safetensors")),
+        })
+        {
+            using var a = SafeTensorsFile.Read(float32);
+            using var b = SafeTensorsFile.Read(mixed);
+            static IEnumerable<(string, ScalarType, string)> Format(SafeTensorsContent content) =>
+                content.Tensors.OrderBy(t => t.Key, StringComparer.Ordinal).Select(t => (t.Key, t.Value.dtype, string.Join("x", t.Value.shape)));
+            Format(b).Should().Equal(Format(a), $"{Path.GetFileName(mixed)} has the float32 run's format");
+            b.Tensors.Where(t => t.Key.StartsWith("generator.", StringComparison.Ordinal) || t.Key.StartsWith("main.", StringComparison.Ordinal))
+                .Should().OnlyContain(t => t.Value.dtype == ScalarType.Float32);
+        }
     }
 
     [Fact]

@@ -64,6 +64,28 @@ public sealed class OptionsTests
     }
 
     [Fact]
+    public void AddGanMnist_Precision_BindsFromConfigurationAndTheBuilder()
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?> { ["Precision"] = "BFloat16Mixed" }).Build();
+        using var services = new ServiceCollection().AddGanMnist(configuration).Services.BuildServiceProvider();
+
+        services.GetRequiredService<GanTrainer>().Options.Precision.Should().Be(Precision.BFloat16Mixed);
+        GanTrainer.Create(b => b.Precision(Precision.BFloat16Mixed)).Options.Precision.Should().Be(Precision.BFloat16Mixed);
+        new GanTrainerOptions().Precision.Should().Be(Precision.Float32, "float32 is the default");
+    }
+
+    [Fact]
+    public void AddGanMnist_APrecisionThatIsNotOne_IsRefusedNamingTheOption()
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?> { ["Precision"] = "fp8" }).Build();
+        using var services = new ServiceCollection().AddGanMnist(configuration).Services.BuildServiceProvider();
+
+        var act = () => services.GetRequiredService<IOptions<GanTrainerOptions>>().Value;
+
+        act.Should().Throw<Exception>().Which.Message.Should().Contain("Precision").And.Contain("fp8");
+    }
+
+    [Fact]
     public void AddGanMnist_InvalidConfiguration_FailsWithEveryProblem()
     {
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>

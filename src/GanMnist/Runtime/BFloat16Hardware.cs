@@ -1,0 +1,45 @@
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace GanMnist;
+
+/// <summary>Whether this machine computes bfloat16 in hardware, for the trainer's log under bf16-mixed precision.</summary>
+internal static class BFloat16Hardware
+{
+    /// <summary>The x86 CPU flags (as /proc/cpuinfo spells them) that give oneDNN native bfloat16 kernels.</summary>
+    internal static readonly string[] CpuFlags = ["amx_bf16", "avx512_bf16"];
+
+    /// <summary>One sentence on bfloat16 speed on <paramref name="device"/>: whether it is native or emulated (and so slower than float32).</summary>
+    public static string Describe(Device device) =>
+        device.type == DeviceType.CUDA
+            ? "bfloat16 on CUDA runs on tensor cores from compute capability 8.0 (Ampere) on; older GPUs emulate it"
+            : DescribeCpu(ReadCpuFlags());
+
+    /// <summary>The sentence for a CPU with <paramref name="flags"/> (null: unknown, e.g. not Linux).</summary>
+    internal static string DescribeCpu(IReadOnlySet<string>? flags)
+    {
+        if (flags is null)
+        {
+            return "bfloat16 hardware unknown (no /proc/cpuinfo): bf16-mixed may be slower than float32 here";
+        }
+
+        var present = CpuFlags.Where(flags.Contains).ToArray();
+        return present.Length > 0
+            ? $"this CPU computes bfloat16 in hardware ({string.Join(", ", present)})"
+            : "this CPU has no bfloat16 hardware (neither amx_bf16 nor avx512_bf16 in /proc/cpuinfo): bfloat16 is emulated and bf16-mixed will be slower than float32";
+    }
+
+    /// <summary>The flags of the first processor in /proc/cpuinfo, or null where it cannot be read.</summary>
+    internal static IReadOnlySet<string>? ReadCpuFlags()
+    {
+        try
+        {
+            var line = File.ReadLines("/proc/cpuinfo").FirstOrDefault(l => l.StartsWith("flags", StringComparison.Ordinal));
+            return line is null ? null : line[(line.IndexOf(':') + 1)..].Split(' ', StringSplitOptions.RemoveEmptyEntries).ToHashSet();
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return null;
+        }
+    }
+}
