@@ -60,10 +60,13 @@ fi
 echo "PyTorch 1.13 BLAS: $blas_lib, OpenBLAS kernel $blas_core${openblas_env:+ (${openblas_env[*]})}"
 
 trixie=.bench/trixie
-if [ ! -x "$trixie/usr/bin/python3" ] || ! chroot "$trixie" python3 -c 'import torch' 2>/dev/null; then
+# OpenBLAS, not the reference BLAS that python3-torch alone brings (its linear layers ran 4-12x slower with it).
+if [ ! -x "$trixie/usr/bin/python3" ] || ! chroot "$trixie" python3 -c 'import torch' 2>/dev/null \
+    || [ ! -d "$trixie/usr/lib/x86_64-linux-gnu/openblas-pthread" ]; then
   command -v debootstrap >/dev/null || DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq debootstrap >/dev/null
   mkdir -p .bench
-  as_root debootstrap --variant=minbase --include=python3-torch,python3-numpy trixie "$trixie" http://deb.debian.org/debian >/dev/null
+  rm -rf "$trixie"
+  as_root debootstrap --variant=minbase --include=python3-torch,python3-numpy,libopenblas0-pthread trixie "$trixie" http://deb.debian.org/debian >/dev/null
 fi
 mountpoint -q "$trixie/proc" || as_root mount -t proc proc "$trixie/proc"
 mountpoint -q "$trixie/sys" || as_root mount -t sysfs sys "$trixie/sys"
@@ -71,7 +74,7 @@ trap 'as_root umount -l "$trixie/proc" "$trixie/sys" 2>/dev/null || true' EXIT
 mkdir -p "$trixie/bench"
 cp benchmarks/peer/peer_step.py "$trixie/bench/"
 cp "$data/train-images-idx3-ubyte.gz" "$trixie/bench/"
-echo "PyTorch 2.6 root: $(chroot "$trixie" python3 -c 'import torch; print(torch.__version__, torch.backends.mkldnn.is_available() and "oneDNN" or "")')"
+echo "PyTorch 2.6 root: $(chroot "$trixie" python3 -c 'import torch; print(torch.__version__, torch.backends.mkldnn.is_available() and "oneDNN" or "")' 2>/dev/null), BLAS $(chroot "$trixie" python3 -c "$blas_probe" 2>/dev/null)"
 
 dotnet build benchmarks/GanMnist.Benchmarks -c Release -v q -nologo >/dev/null
 dotnet build benchmarks/peer/PlainTorchSharp -c Release -v q -nologo >/dev/null
@@ -99,10 +102,10 @@ run() { # impl arch label
     base) dotnet "$base/$ours" step --data "$data" --arch "$arch" $(counts "$arch" 32-true) | sed 's/"impl":"ganmnist"/"impl":"base"/' | record ;;
     plain) dotnet benchmarks/peer/PlainTorchSharp/bin/Release/net10.0/PlainTorchSharp.dll --data "$data" --arch "$arch" $(counts "$arch" 32-true) | record ;;
     pytorch-1.13) env "${openblas_env[@]}" /usr/bin/python3 benchmarks/peer/peer_step.py --data "$data" --arch "$arch" --threads "$threads" $(counts "$arch" 32-true) \
-                    | sed 's/"impl":"pytorch"/"impl":"pytorch-1.13"/' | record ;;
+                    | sed -E 's/"impl": *"pytorch"/"impl": "pytorch-1.13"/' | record ;;
     pytorch-2.6) chroot "$trixie" /usr/bin/env -i PATH=/usr/bin:/bin python3 /bench/peer_step.py --data /bench --arch "$arch" \
                    --autocast "$([ "$precision" = 32-true ] && echo none || echo bf16)" $(counts "$arch" "$precision") \
-                   | sed 's/"impl":"pytorch"/"impl":"pytorch-2.6"/' | record ;;
+                   | sed -E 's/"impl": *"pytorch"/"impl": "pytorch-2.6"/' | record ;;
   esac
 }
 configs=()

@@ -13,7 +13,7 @@ groups = defaultdict(list)
 for r in rows:
     groups[(r["arch"], r["impl"], r["setting"])].append(r["images_per_second"])
 
-ORDER = [("ours", "default", "GanMnist 32-true"), ("ours", "bf16", "GanMnist bf16-mixed"), ("base", "default", "GanMnist base 32-true"),
+ORDER = [("ganmnist", "default", "GanMnist 32-true"), ("ganmnist", "bf16", "GanMnist bf16-mixed"), ("base", "default", "GanMnist base 32-true"),
          ("torchsharp", "default", "plain TorchSharp 32"), ("pytorch-1.13", "threads=1", "PyTorch 1.13, 1 thread"),
          ("pytorch-1.13", "threads=2", "PyTorch 1.13, 2 threads"), ("pytorch-2.6", "default", "PyTorch 2.6 32"),
          ("pytorch-2.6", "bf16", "PyTorch 2.6 bf16 autocast")]
@@ -35,7 +35,7 @@ for impl, setting, name in ORDER:
     print(f"| {name} | {' | '.join(cells)} |")
 print("\nimages/s, median over rounds (number of runs)\n")
 for arch in archs:
-    mixed, fp32, base = median(arch, "ours", "bf16"), median(arch, "ours", "default"), median(arch, "base", "default")
+    mixed, fp32, base = median(arch, "ganmnist", "bf16"), median(arch, "ganmnist", "default"), median(arch, "base", "default")
     py_bf16, py_fp32 = median(arch, "pytorch-2.6", "bf16"), median(arch, "pytorch-2.6", "default")
     parts = []
     if mixed and base:

@@ -53,6 +53,30 @@ public sealed class GpuTests(SmallMnistFixture mnist) : IClassFixture<SmallMnist
 
     [CudaFact]
     [Trait("Category", "Gpu")]
+    public void Generate_OnCudaInBFloat16Mixed_StaysNearTheFloat32ImagesAndFloat32()
+    {
+        using var scope = NewDisposeScope();
+        using var random = new Generator(3);
+        var generator = GanModels.CreateGenerator(GanArchitecture.Dcgan, generator: random);
+        using var module = generator.Module;
+        module.eval();
+        module.to(CUDA);
+        var noise = randn([8, 100], generator: random).to(CUDA);
+        var float32 = generator.Generate(noise);
+
+        Tensor mixed;
+        using (Autocast.Enable())
+        {
+            mixed = generator.Generate(noise);
+        }
+
+        mixed.dtype.Should().Be(ScalarType.Float32);
+        var difference = (mixed - float32).abs().max().ToDouble();
+        difference.Should().BeGreaterThan(0, "the layers computed in bfloat16").And.BeLessThan(0.1, "within bfloat16's precision of the tanh images");
+    }
+
+    [CudaFact]
+    [Trait("Category", "Gpu")]
     public async Task TrainAsync_OnCuda_TrainsAndWritesAGeneratorTheCpuLoads()
     {
         using var output = new TempFolder();
