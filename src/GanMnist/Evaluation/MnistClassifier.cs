@@ -129,9 +129,8 @@ public sealed partial class MnistClassifier : IDisposable
         }
 
         set_num_threads(options.Threads ?? Environment.ProcessorCount);
-        manual_seed(unchecked((long)options.Seed)); // dropout
-        using var random = new Generator(options.Seed);
-        var network = new ClassifierNetwork(random, training.ClassCount);
+        manual_seed(unchecked((long)options.Seed)); // dropout and initialisation
+        var network = new ClassifierNetwork(training.ClassCount);
         try
         {
             var clock = Stopwatch.StartNew();
@@ -204,8 +203,7 @@ public sealed partial class MnistClassifier : IDisposable
             ? double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var a) ? a
                 : throw new InvalidDataException($"'{path}' has a 'test_accuracy' that is not a number ('{text}').")
             : null;
-        using var random = new Generator(0);
-        var network = new ClassifierNetwork(random, classes);
+        var network = new ClassifierNetwork(classes);
         try
         {
             GeneratorFile.LoadInto(network, content.Tensors, path, prefix: string.Empty);
@@ -343,7 +341,7 @@ public sealed partial class MnistClassifier : IDisposable
         private readonly Dropout _dropout;
         private readonly Linear _head;
 
-        public ClassifierNetwork(Generator random, int classes) : base(nameof(ClassifierNetwork))
+        public ClassifierNetwork(int classes) : base(nameof(ClassifierNetwork))
         {
             ClassCount = classes;
             register_module("features", _features = nn.Sequential(
@@ -357,7 +355,8 @@ public sealed partial class MnistClassifier : IDisposable
             {
                 if (name.EndsWith(".weight", StringComparison.Ordinal) && parameter.dim() > 1)
                 {
-                    Models.GanModels.KaimingUniform(parameter, Math.Sqrt(5), random);
+                    // From the default generator, seeded by the caller (the classifier every cached reference was measured with).
+                    Models.GanModels.KaimingUniform(parameter, Math.Sqrt(5), generator: null);
                 }
             }
         }

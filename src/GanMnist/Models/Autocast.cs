@@ -113,12 +113,13 @@ public static class Autocast
 
     private static Tensor Compute(Tensor input, Tensor weight, Tensor? bias, Func<Tensor, Tensor, Tensor?, Tensor> op)
     {
-        if (Current.Value is not { } dtype || !input.is_floating_point() || input.dtype == dtype)
+        if (Current.Value is not { } dtype || !input.is_floating_point())
         {
             return op(input, weight, bias);
         }
 
-        using var x = input.to(dtype);
+        // An input already in the compute dtype is used as it is; the result comes back in the input's dtype.
+        using var x = input.dtype == dtype ? input.alias() : input.to(dtype);
         using var w = weight.to(dtype);
         using var b = bias?.to(dtype);
         using var y = op(x, w, b);

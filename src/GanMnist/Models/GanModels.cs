@@ -180,6 +180,7 @@ public static class GanModels
     // tensor's own uniform_ and normal_, which use the generator given (the default generator when null).
     private static void XavierUniform(Tensor weight, Generator? generator)
     {
+        using var noGrad = no_grad(); // in place on parameters, as torch.nn.init does
         var (fanIn, fanOut) = nn.init.CalculateFanInAndFanOut(weight);
         var bound = Math.Sqrt(6.0 / (fanIn + fanOut));
         weight.uniform_(-bound, bound, generator);
@@ -187,6 +188,7 @@ public static class GanModels
 
     internal static void KaimingUniform(Tensor weight, double a, Generator? generator)
     {
+        using var noGrad = no_grad();
         var (fanIn, _) = nn.init.CalculateFanInAndFanOut(weight);
         var bound = Math.Sqrt(2.0 / (1 + (a * a))) * Math.Sqrt(3.0 / fanIn);
         weight.uniform_(-bound, bound, generator);

@@ -74,6 +74,21 @@ public sealed class AutocastTests
     }
 
     [Fact]
+    public void Layers_InsideAScope_TakeAnInputAlreadyInBFloat16AndReturnBFloat16()
+    {
+        using var scope = NewDisposeScope();
+        using var layer = Autocast.Conv2d(1, 2, 3, padding: 1);
+        var input = randn(2, 1, 5, 5, generator: new Generator(8));
+        using var autocast = Autocast.Enable();
+
+        var fromBFloat16 = layer.call(input.to(bfloat16));
+
+        fromBFloat16.dtype.Should().Be(ScalarType.BFloat16);
+        Same(fromBFloat16, layer.call(input).to(bfloat16)).Should().BeTrue("both compute the same bfloat16 convolution");
+        input.dtype.Should().Be(ScalarType.Float32, "the caller's tensor is left alone");
+    }
+
+    [Fact]
     public void Enable_Nested_RestoresTheOuterStateAndRefusesOtherDTypes()
     {
         using (Autocast.Enable(ScalarType.BFloat16))
