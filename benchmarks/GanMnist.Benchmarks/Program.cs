@@ -13,6 +13,11 @@ if (args.Length > 0 && args[0] == "step")
     return StepBenchmark.Run(args);
 }
 
+if (args.Length > 0 && args[0] == "ops")
+{
+    return OpsBenchmark.Run(args);
+}
+
 if (args.Length > 0 && args[0] == "soak")
 {
     return SoakBenchmark.Run(args);

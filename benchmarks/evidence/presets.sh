@@ -6,21 +6,26 @@
 #   e.g. bash benchmarks/evidence/presets.sh quick "1 2 3" runs/presets/quick
 #        bash benchmarks/evidence/presets.sh quick "1 2 3" runs/presets/quick-r1 --set R1Weight=1
 # Run it alone (2 cores): every run is a timed measurement. Grids: <out>/seed-N/samples/.
+# GANMNIST_CLI=<path to GanMnist.Cli.dll> runs a CLI published earlier instead of building this tree's.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 preset="$1"; seeds="$2"; out="${3:-runs/presets/$1}"
 shift $(( $# > 3 ? 3 : $# ))
 data="${GANMNIST_DATA:-$(cd ../shared/mnist && pwd)}"
 mkdir -p "$out"
-dotnet build samples/GanMnist.Cli -c Release -v q -nologo >/dev/null
-cli="samples/GanMnist.Cli/bin/Release/net10.0/GanMnist.Cli"
+if [ -n "${GANMNIST_CLI:-}" ]; then
+  cli=(dotnet "$GANMNIST_CLI")
+else
+  dotnet build samples/GanMnist.Cli -c Release -v q -nologo >/dev/null
+  cli=(samples/GanMnist.Cli/bin/Release/net10.0/GanMnist.Cli)
+fi
 
 rows="$out/rows.tsv"; : > "$rows"
 for seed in $seeds; do
   folder="$out/seed-$seed"
   rm -rf "$folder"
   start=$(date +%s.%N)
-  "$cli" train --preset "$preset" --seed "$seed" --data "$data" --out "$folder" --evaluation-samples 10000 "$@" > "$folder.log" 2>&1 \
+  "${cli[@]}" train --preset "$preset" --seed "$seed" --data "$data" --out "$folder" --evaluation-samples 10000 "$@" > "$folder.log" 2>&1 \
     || { echo "seed $seed failed, see $folder.log"; continue; }
   seconds=$(echo "$(date +%s.%N) - $start" | bc)
   epochs=$(tail -n +2 "$folder/history.csv" | wc -l)

@@ -29,7 +29,9 @@ has() { [[ " $flags " == *" $1 "* ]]; }
 echo "CPU: $(lscpu | sed -n 's/^Model name: *//p'), $(nproc) cores; flags: $(for f in avx2 fma avx512f avx512_bf16 avx512_fp16 amx_tile amx_bf16; do has "$f" && printf '%s ' "$f"; done)"
 bf16_hardware=0
 if has amx_bf16 || has avx512_bf16; then bf16_hardware=1; fi
-echo "bfloat16 hardware: $([ "$bf16_hardware" = 1 ] && echo yes || echo 'no (bf16 runs are emulated)')"
+if has amx_bf16; then echo "bfloat16 hardware: AMX (amx_bf16)"
+elif [ "$bf16_hardware" = 1 ]; then echo "bfloat16 hardware: AVX512-BF16 without AMX (bfloat16 products at float32's rate, no faster)"
+else echo "bfloat16 hardware: none (bf16 runs are emulated)"; fi
 
 # --- the peers' set-up ---------------------------------------------------------------------------------------------
 as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }

@@ -16,6 +16,11 @@ internal static class BFloat16Hardware
             : DescribeCpu(ReadCpuFlags());
 
     /// <summary>The sentence for a CPU with <paramref name="flags"/> (null: unknown, e.g. not Linux).</summary>
+    /// <remarks>
+    /// AMX multiplies bfloat16 tiles many times faster than float32 FMAs; AVX512-BF16 alone (vdpbf16ps) has the same
+    /// multiply-adds per cycle as float32 FMAs, so there bf16-mixed saves memory traffic but not arithmetic, and the
+    /// casts around each layer make it slower than float32 (docs/performance.md, "Mixed precision").
+    /// </remarks>
     internal static string DescribeCpu(IReadOnlySet<string>? flags)
     {
         if (flags is null)
@@ -23,9 +28,13 @@ internal static class BFloat16Hardware
             return "bfloat16 hardware unknown (no /proc/cpuinfo): bf16-mixed may be slower than float32 here";
         }
 
-        var present = CpuFlags.Where(flags.Contains).ToArray();
-        return present.Length > 0
-            ? $"this CPU computes bfloat16 in hardware ({string.Join(", ", present)})"
+        if (flags.Contains("amx_bf16"))
+        {
+            return "this CPU computes bfloat16 matrix products with AMX (amx_bf16): bf16-mixed should be faster than float32";
+        }
+
+        return flags.Contains("avx512_bf16")
+            ? "this CPU computes bfloat16 with AVX512-BF16 but has no AMX (no amx_bf16 in /proc/cpuinfo): bfloat16 matrix products run no faster than float32 ones, and bf16-mixed is expected to be slower than float32 here"
             : "this CPU has no bfloat16 hardware (neither amx_bf16 nor avx512_bf16 in /proc/cpuinfo): bfloat16 is emulated and bf16-mixed will be slower than float32";
     }
 
