@@ -93,7 +93,7 @@ internal static class GenerateCommand
     /// <summary>The <c>--checkpoint</c> option of generate, evaluate and export.</summary>
     internal static Option<string> CheckpointOption(bool required = true) => new("--checkpoint")
     {
-        Description = "A run folder (its generator.safetensors, else its newest checkpoint), a generator file, a training checkpoint, " +
+        Description = $"A run folder (its {Checkpoints.RunFolder.GeneratorFileName}, else its newest checkpoint), a generator file, a training checkpoint, " +
             "or with --architecture a PyTorch .pt/.pth or plain .safetensors state dict.",
         Required = required,
     };

@@ -27,7 +27,7 @@ internal static class TrainCommand
         var device = new Option<string?>("--device") { Description = "cpu, cuda, cuda:N or auto." };
         var precision = new Option<string?>("--precision")
         {
-            Description = "32-true (float32, the default) or bf16-mixed (linear and convolution layers in bfloat16, weights and losses in float32; fast on CPUs with AVX512-BF16/AMX and on Ampere+ GPUs, slower than float32 elsewhere).",
+            Description = "32-true (float32, the default) or bf16-mixed (linear and convolution layers in bfloat16, weights and losses in float32; fast on CPUs with AMX and on Ampere+ GPUs, slower than float32 elsewhere, AVX512-BF16 without AMX included).",
         };
         var threads = new Option<int?>("--threads") { Description = "libtorch intra-op threads (default: one per core)." };
         var data = new Option<string?>("--data") { Description = "The folder with the dataset's files (downloaded into it when missing)." };
@@ -46,7 +46,7 @@ internal static class TrainCommand
             Description = "Any GanTrainerOptions property, as Name=Value (repeatable), e.g. --set DiscriminatorSteps=2.",
             AllowMultipleArgumentsPerToken = false,
         };
-        var command = new Command("train", "Train a GAN on MNIST or another dataset of the family; writes samples, history, charts, checkpoints, generator.safetensors and report.html.")
+        var command = new Command("train", $"Train a GAN on MNIST or another dataset of the family; writes samples, history, charts, checkpoints, {Checkpoints.RunFolder.GeneratorFileName} and {Checkpoints.RunFolder.ReportFileName}.")
         {
             preset, dataset, epochs, batchSize, lr, lrD, loss, smoothing, seed, device, precision, threads, data, noDownload, outDir, tensorBoard, resume, evaluateEvery, evaluationSamples, set,
         };
@@ -91,10 +91,7 @@ internal static class TrainCommand
     /// <summary>The dataset a run folder's newest checkpoint (or a checkpoint file) was trained on, so that <c>--resume</c> goes on with it.</summary>
     private static string? TrainedOn(string resume)
     {
-        var checkpoints = Path.Combine(resume, "checkpoints");
-        var file = File.Exists(resume) ? resume
-            : Directory.Exists(checkpoints) ? Directory.GetFiles(checkpoints, "step_*.safetensors").Order(StringComparer.Ordinal).LastOrDefault()
-            : null;
+        var file = File.Exists(resume) ? resume : Directory.Exists(resume) ? new Checkpoints.RunFolder(resume).FindCheckpoints().FirstOrDefault() : null;
         try
         {
             return file is null ? null : Checkpoints.GeneratorFile.ReadDataset(file)?.Name;
@@ -108,7 +105,7 @@ internal static class TrainCommand
     /// <summary>Binds Name=Value pairs onto the options as configuration would (unknown names and unconvertible values are usage errors).</summary>
     internal static void ApplySettings(GanTrainerOptions options, IReadOnlyList<string> settings)
     {
-        var known = typeof(GanTrainerOptions).GetProperties().Where(p => p.CanWrite).Select(p => p.Name).ToHashSet(StringComparer.OrdinalIgnoreCase);
+        var known = typeof(GanTrainerOptions).GetProperties().Where(p => p.SetMethod?.IsPublic == true).Select(p => p.Name).ToHashSet(StringComparer.OrdinalIgnoreCase);
         var values = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase);
         foreach (var setting in settings)
         {
@@ -119,6 +116,11 @@ internal static class TrainCommand
             }
 
             var name = setting[..equals].Trim();
+            if (string.Equals(name, nameof(GanTrainerOptions.Preset), StringComparison.OrdinalIgnoreCase))
+            {
+                throw new UsageException($"--set: the preset is chosen with --preset (it sets the other options; --set then overrides them), not with --set {setting}.");
+            }
+
             if (!known.Contains(name))
             {
                 throw new UsageException($"--set: GanTrainerOptions has no option '{name}'; options are {string.Join(", ", known.Order(StringComparer.Ordinal))}.");
@@ -155,15 +157,15 @@ internal static class TrainCommand
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
-            var folder = Path.GetFullPath(options.OutputDirectory);
+            var folder = new Checkpoints.RunFolder(options.OutputDirectory);
             throw new StoppedException(options.CheckpointOnCancel
-                ? $"Stopped on request after writing a checkpoint in {Path.Combine(folder, "checkpoints")}; continue with: {RootCommand.ExecutableName} train --preset {options.Preset.ToString().ToLowerInvariant()} --resume {folder} --epochs {options.Epochs}"
+                ? $"Stopped on request after writing a checkpoint in {folder.CheckpointsFolder}; continue with: {RootCommand.ExecutableName} train --preset {options.Preset.ToString().ToLowerInvariant()} --resume {folder.Path} --epochs {options.Epochs}"
                 : "Stopped on request (no checkpoint: CheckpointOnCancel is off).");
         }
 
         using (result)
         {
-            await output.WriteLineAsync($"Done (seed {result.Seed}). Report: {Path.Combine(result.OutputDirectory, Reporting.TrainingReport.FileName)}");
+            await output.WriteLineAsync($"Done (seed {result.Seed}). Report: {result.Folder.ReportFile}");
             if (result.History.Epochs.LastOrDefault(e => e.Evaluation is not null)?.Evaluation is { } evaluation)
             {
                 await output.WriteLineAsync($"Evaluation: {evaluation}");

@@ -28,7 +28,7 @@ try
         $"D(x) {p.RealScore:F2}  D(G(z)) {p.FakeScore:F2}  {p.ImagesPerSecond:F0} img/s  ETA {p.Remaining:hh\\:mm\\:ss}" +
         (p.Evaluation is { } e ? $"  FID {e.FrechetDistance:F2}" : string.Empty)));
     using var result = await trainer.TrainAsync(train, progress, cancel.Token);
-    Console.WriteLine($"Done (seed {result.Seed}). Samples: {result.SampleFiles[^1]}; history: {Path.Combine(result.OutputDirectory, "history.csv")}");
+    Console.WriteLine($"Done (seed {result.Seed}). Samples: {result.SampleFiles[^1]}; history: {result.Folder.HistoryCsvFile}");
     Console.WriteLine($"Final evaluation: {result.History.Epochs[^1].Evaluation}");
     return 0;
 }

@@ -109,7 +109,7 @@ public static class FuzzTargets
         Configuration(input);
 
         var run = RunFolder(scratch);
-        var path = Write(run, TrainingReport.OptionsFile, input);
+        var path = Write(run, "options.json", input);
         Refuses(path, () => TrainingReport.Build(run));
 
         const string checkpoint = "checkpoint_epoch_0001.safetensors";
@@ -120,7 +120,7 @@ public static class FuzzTargets
     private static void HistoryJson(byte[] input, string scratch)
     {
         var run = RunFolder(scratch);
-        var path = Write(run, TrainingReport.HistoryFile, input);
+        var path = Write(run, "history.json", input);
         Refuses(path, () => TrainingReport.Build(run));
         try
         {
@@ -167,8 +167,8 @@ public static class FuzzTargets
     {
         var run = Path.Combine(scratch, "run");
         Directory.CreateDirectory(run);
-        File.WriteAllText(Path.Combine(run, TrainingReport.OptionsFile), Seeds.OptionsJson());
-        File.WriteAllText(Path.Combine(run, TrainingReport.HistoryFile), Seeds.HistoryJson());
+        File.WriteAllText(Path.Combine(run, "options.json"), Seeds.OptionsJson());
+        File.WriteAllText(Path.Combine(run, "history.json"), Seeds.HistoryJson());
         return run;
     }
 

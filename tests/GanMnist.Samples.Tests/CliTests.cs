@@ -21,6 +21,7 @@ public sealed class CliTests
     [InlineData(new[] { "generate" }, "*--checkpoint*required*", "*generate --help*")]
     [InlineData(new[] { "train", "--set", "Bogus=1" }, "*no option 'Bogus'*Epochs*", "*train --help*")]
     [InlineData(new[] { "train", "--set", "Epochs=many" }, "*--set*Epochs*", "*train --help*")]
+    [InlineData(new[] { "train", "--set", "Preset=Quick" }, "*preset is chosen with --preset*", "*train --help*")]
     [InlineData(new[] { "evaluate" }, "*either --checkpoint or --idx*", "*evaluate --help*")]
     [InlineData(new[] { "train", "--precision", "fp8" }, "*--precision: 'fp8' is not a precision; it is 32-true or bf16-mixed.*", "*train --help*")]
     [InlineData(new[] { "train", "--dataset", "fashon" }, "*--dataset: Unknown dataset 'fashon'. Did you mean 'fashion-mnist'? Datasets are mnist, fashion-mnist,*", "*train --help*")]

@@ -37,7 +37,7 @@ public static class CheckpointFile
         TorchRuntime.EnsureLoaded();
         if (Directory.Exists(path))
         {
-            var file = Path.Combine(path, "generator.safetensors");
+            var file = new RunFolder(path).GeneratorFile;
             if (File.Exists(file))
             {
                 source = new(file, file);
@@ -47,7 +47,7 @@ public static class CheckpointFile
             var (checkpoint, content) = NewestCheckpoint(path);
             using (content)
             {
-                source = new(checkpoint, $"{checkpoint}, the run's newest checkpoint (the run folder has no generator.safetensors: training did not finish)");
+                source = new(checkpoint, $"{checkpoint}, the run's newest checkpoint (the run folder has no {RunFolder.GeneratorFileName}: training did not finish)");
                 return (IGenerator)Rebuild(content, checkpoint, discriminator: false, device);
             }
         }
@@ -58,12 +58,12 @@ public static class CheckpointFile
         }
 
         source = new(path, path);
-        if (!IsCheckpoint(path))
+        if (!TrainingCheckpoint.Is(path))
         {
             return GeneratorFile.Load(path, device);
         }
 
-        using var training = GanTrainer.ReadCheckpoint(path);
+        using var training = TrainingCheckpoint.Read(path);
         source = new(path, $"{path}, a training checkpoint");
         return (IGenerator)Rebuild(training, path, discriminator: false, device);
     }
@@ -90,45 +90,24 @@ public static class CheckpointFile
             throw new FileNotFoundException($"'{path}' is neither a run folder nor a file.", path);
         }
 
-        if (!IsCheckpoint(path))
+        if (!TrainingCheckpoint.Is(path))
         {
             throw new InvalidDataException($"'{path}' is not a training checkpoint; only checkpoints (and run folders) hold a discriminator.");
         }
 
-        using var training = GanTrainer.ReadCheckpoint(path);
+        using var training = TrainingCheckpoint.Read(path);
         source = new(path, $"{path}, a training checkpoint");
         return (IDiscriminator)Rebuild(training, path, discriminator: true, device);
     }
 
-    private static bool IsCheckpoint(string path)
+    private static (string Path, SafeTensorsContent Content) NewestCheckpoint(string path)
     {
-        if (!path.EndsWith(".safetensors", StringComparison.OrdinalIgnoreCase))
-        {
-            return false;
-        }
-
-        using var content = SafeTensorsFile.Read(path);
-        return content.Metadata.TryGetValue("format", out var format) && format == GanTrainer.CheckpointFormat;
-    }
-
-    private static (string Path, SafeTensorsContent Content) NewestCheckpoint(string run)
-    {
+        var run = new RunFolder(path);
         var problems = new List<string>();
-        foreach (var candidate in GanTrainer.Checkpoints(run))
-        {
-            try
-            {
-                return (candidate, GanTrainer.ReadCheckpoint(candidate));
-            }
-            catch (InvalidDataException e)
-            {
-                problems.Add(e.Message); // a checkpoint cut short by a crash: the one before it is used
-            }
-        }
-
-        throw new FileNotFoundException(
-            $"The run folder '{run}' has no generator.safetensors (written when training finishes) and no valid training checkpoint in " +
-            $"'{Path.Combine(run, GanTrainer.CheckpointFolder)}'{(problems.Count > 0 ? ": " + string.Join("; ", problems) : string.Empty)}.", run);
+        return TrainingCheckpoint.OpenNewest(run, (_, e) => problems.Add(e.Message)) // a checkpoint cut short by a crash: the one before it is used
+            ?? throw new FileNotFoundException(
+                $"The run folder '{path}' has no {RunFolder.GeneratorFileName} (written when training finishes) and no valid training checkpoint in " +
+                $"'{run.CheckpointsFolder}'{(problems.Count > 0 ? ": " + string.Join("; ", problems) : string.Empty)}.", path);
     }
 
     /// <summary>
@@ -141,7 +120,7 @@ public static class CheckpointFile
         GanTrainerOptions options;
         try
         {
-            options = JsonSerializer.Deserialize<GanTrainerOptions>(json, GanTrainer.Json)
+            options = JsonSerializer.Deserialize<GanTrainerOptions>(json, IO.JsonSettings.Options)
                 ?? throw new InvalidDataException($"'{path}' has empty 'options'.");
         }
         catch (JsonException e)

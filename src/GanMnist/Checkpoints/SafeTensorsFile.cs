@@ -149,7 +149,7 @@ public static class SafeTensorsFile
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            throw Imaging.AtomicFile.Failed(path, e);
+            throw IO.AtomicFile.Failed(path, e);
         }
         finally
         {

@@ -46,7 +46,7 @@ public static class StateDictFile
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            throw Imaging.AtomicFile.Failed(path, e);
+            throw IO.AtomicFile.Failed(path, e);
         }
         finally
         {

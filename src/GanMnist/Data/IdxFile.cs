@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using GanMnist.Imaging;
+using GanMnist.IO;
 using TorchSharp;
 using static TorchSharp.torch;
 

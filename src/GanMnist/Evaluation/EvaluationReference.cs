@@ -130,7 +130,7 @@ internal sealed class EvaluationReference(Tensor features, double[] shares, Tens
         EvaluationResult? real;
         try
         {
-            real = content.Metadata.TryGetValue("real", out var json) ? JsonSerializer.Deserialize<EvaluationResult>(json, TrainingReport.Json) : null;
+            real = content.Metadata.TryGetValue("real", out var json) ? JsonSerializer.Deserialize<EvaluationResult>(json, IO.JsonSettings.Options) : null;
         }
         catch (JsonException e)
         {
@@ -155,7 +155,7 @@ internal sealed class EvaluationReference(Tensor features, double[] shares, Tens
         var metadata = new Dictionary<string, string> { ["format"] = Format, ["key"] = key };
         if (Real is not null)
         {
-            metadata["real"] = JsonSerializer.Serialize(Real, TrainingReport.Json);
+            metadata["real"] = JsonSerializer.Serialize(Real, IO.JsonSettings.Options);
         }
 
         SafeTensorsFile.Write(path, tensors, metadata);

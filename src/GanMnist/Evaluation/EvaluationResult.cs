@@ -37,6 +37,14 @@ public sealed record EvaluationResult
     /// <summary>How many images were measured.</summary>
     public required int SampleCount { get; init; }
 
+    /// <summary>
+    /// Why a metric of this result is not to be trusted, or null: set when <see cref="SampleCount"/> is not more than
+    /// the classifier's feature dimension, so that the samples' covariance in the FID is singular (rank at most
+    /// count - 1) and the FID is biased upward and not comparable with FIDs from more samples (Heusel et al. 2017
+    /// use 50,000; pytorch-fid issue 13). It is logged when the evaluation runs and shown by <see cref="ToString"/>.
+    /// </summary>
+    public string? Warning { get; init; }
+
     /// <summary>The squared Fréchet distance between the images' and the reference's classifier features ("FID").</summary>
     public required double FrechetDistance { get; init; }
 
@@ -127,6 +135,11 @@ public sealed record EvaluationResult
         if (ModeCollapse)
         {
             text.Append(" - MODE COLLAPSE: ").Append(ModeCollapseReason);
+        }
+
+        if (Warning is not null)
+        {
+            text.Append(" - WARNING: ").Append(Warning);
         }
 
         return text.Append(CultureInfo.InvariantCulture, $" [{SampleCount} images, {Duration.TotalSeconds:F1} s]").ToString();

@@ -4,7 +4,7 @@ using static TorchSharp.torch;
 namespace GanMnist.Evaluation;
 
 /// <summary>The mean and covariance of a set of feature vectors, in float64.</summary>
-public sealed class GaussianStatistics
+internal sealed class GaussianStatistics
 {
     /// <summary>Statistics from a mean (d) and a symmetric covariance (d x d, row-major).</summary>
     /// <exception cref="ArgumentException">The sizes do not match, or a value is not finite.</exception>
@@ -78,7 +78,7 @@ public static class FrechetDistance
 {
     /// <summary>The squared Fréchet distance between two sets of statistics of the same dimension.</summary>
     /// <exception cref="ArgumentException">The dimensions differ.</exception>
-    public static double Between(GaussianStatistics first, GaussianStatistics second)
+    internal static double Between(GaussianStatistics first, GaussianStatistics second)
     {
         ArgumentNullException.ThrowIfNull(first);
         ArgumentNullException.ThrowIfNull(second);

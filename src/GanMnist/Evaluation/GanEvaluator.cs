@@ -317,9 +317,18 @@ public sealed partial class GanEvaluator : IDisposable
             conditional = asked.Where((label, i) => predicted[i] == label).Count() / (double)count;
         }
 
+        var dimension = features.size(1);
+        var warning = count > dimension ? null : string.Create(CultureInfo.InvariantCulture,
+            $"FID from {count} images of {dimension}-dimensional features: with no more samples than dimensions the covariance is singular and the FID is biased upward; evaluate at least {dimension + 1} images (10,000 is the convention)");
+        if (warning is not null)
+        {
+            LogFewSamples(_logger, warning);
+        }
+
         return new EvaluationResult
         {
             SampleCount = count,
+            Warning = warning,
             FrechetDistance = fid,
             MnistScore = MnistScore.Of(p, classes),
             ClassCounts = histogram.Counts,
@@ -334,6 +343,9 @@ public sealed partial class GanEvaluator : IDisposable
             ConditionalAccuracy = conditional,
         };
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{Warning}")]
+    private static partial void LogFewSamples(ILogger logger, string warning);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Evaluation reference: {Count} training images ({Seconds:F1} s)")]
     private static partial void LogReference(ILogger logger, long count, double seconds);

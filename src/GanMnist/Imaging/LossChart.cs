@@ -4,7 +4,7 @@ using System.Text;
 namespace GanMnist.Imaging;
 
 /// <summary>Draws loss curves as a self-contained SVG line chart.</summary>
-public static class LossChart
+internal static class LossChart
 {
     private const int Width = 720, Height = 360, Left = 60, Right = 20, Top = 30, Bottom = 45;
     private static readonly string[] Colours = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd"];

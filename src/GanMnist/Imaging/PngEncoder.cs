@@ -8,7 +8,7 @@ namespace GanMnist.Imaging;
 /// A small PNG encoder (8-bit grayscale, no interlacing): signature, IHDR, one zlib-compressed IDAT
 /// and IEND, each chunk with its CRC-32. No imaging package is needed.
 /// </summary>
-public static class PngEncoder
+internal static class PngEncoder
 {
     private static readonly byte[] Signature = [0x89, (byte)'P', (byte)'N', (byte)'G', 0x0D, 0x0A, 0x1A, 0x0A];
     private static readonly uint[] CrcTable = BuildCrcTable();

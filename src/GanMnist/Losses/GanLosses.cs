@@ -8,10 +8,10 @@ namespace GanMnist.Losses;
 public static class GanLosses
 {
     /// <summary>Non-saturating cross-entropy (the default; seeds 002 and 004): D minimises BCE(real, 1) + BCE(fake, 0), G minimises BCE(fake, 1).</summary>
-    public static IBinaryCrossEntropyGanLoss NonSaturating { get; } = new CrossEntropyLoss(saturating: false);
+    public static IGanLoss NonSaturating { get; } = new CrossEntropyLoss(saturating: false);
 
     /// <summary>The original minimax objective: D as <see cref="NonSaturating"/>, G minimises E[log(1 - D(G(z)))].</summary>
-    public static IBinaryCrossEntropyGanLoss Minimax { get; } = new CrossEntropyLoss(saturating: true);
+    public static IGanLoss Minimax { get; } = new CrossEntropyLoss(saturating: true);
 
     /// <summary>Least squares (LSGAN): D minimises ½E[(D(x) - 1)²] + ½E[D(G(z))²], G minimises ½E[(D(G(z)) - 1)²].</summary>
     public static IGanLoss LeastSquares { get; } = new LeastSquaresLoss();
@@ -29,8 +29,21 @@ public static class GanLosses
         return new WassersteinGpLoss(penaltyWeight);
     }
 
-    /// <summary>One-sided label smoothing: real images are labelled <paramref name="target"/> (e.g. 0.9) in D's loss.</summary>
-    public static IGanLoss WithLabelSmoothing(this IBinaryCrossEntropyGanLoss loss, double target = 0.9) => new LabelSmoothing(loss, target);
+    /// <summary>
+    /// One-sided label smoothing (Salimans et al. 2016, "Improved Techniques for Training GANs", section 3.4): real images
+    /// are labelled <paramref name="target"/> (e.g. 0.9) in D's cross-entropy; G's loss is unchanged.
+    /// </summary>
+    /// <param name="loss"><see cref="NonSaturating"/> or <see cref="Minimax"/>.</param>
+    /// <param name="target">The real label, in (0, 1].</param>
+    /// <exception cref="ArgumentException"><paramref name="loss"/> is not a cross-entropy loss (label smoothing has no meaning for the others).</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="target"/> is not in (0, 1].</exception>
+    public static IGanLoss WithLabelSmoothing(this IGanLoss loss, double target = 0.9)
+    {
+        ArgumentNullException.ThrowIfNull(loss);
+        return loss is IBinaryCrossEntropyGanLoss crossEntropy
+            ? new LabelSmoothing(crossEntropy, target)
+            : throw new ArgumentException($"Label smoothing applies to the cross-entropy losses (NonSaturating, Minimax), not to '{loss.Name}'.", nameof(loss));
+    }
 
     internal static Dictionary<string, Tensor> Scores(Tensor real, Tensor fake, bool probabilities)
     {

@@ -21,7 +21,7 @@ public interface IGanLoss
 }
 
 /// <summary>A loss of the binary cross-entropy family, whose real-image target can be smoothed.</summary>
-public interface IBinaryCrossEntropyGanLoss : IGanLoss
+internal interface IBinaryCrossEntropyGanLoss : IGanLoss
 {
     /// <summary>The discriminator's loss with real images labelled <paramref name="realTarget"/> instead of 1.</summary>
     LossOutput Discriminator(DiscriminatorLossInput input, double realTarget);

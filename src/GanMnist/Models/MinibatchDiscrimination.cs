@@ -11,7 +11,7 @@ namespace GanMnist.Models;
 /// o(i)_b = Σ_{j≠i} c_b(i, j); the output is [f, o] (N, A + B). Insert it before the discriminator's last layer
 /// (<see cref="GanModels.CreateDiscriminator"/> does with <c>minibatchKernels</c> > 0).
 /// </summary>
-public sealed class MinibatchDiscrimination : nn.Module<Tensor, Tensor>
+internal sealed class MinibatchDiscrimination : nn.Module<Tensor, Tensor>
 {
     /// <summary>Creates the layer with T ~ U(±1/√A).</summary>
     /// <param name="inputFeatures">A, the size of each input feature vector.</param>

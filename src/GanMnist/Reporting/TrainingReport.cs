@@ -2,10 +2,10 @@ using System.Globalization;
 using System.Net;
 using System.Text;
 using System.Text.Json;
-using System.Text.Json.Serialization;
-using System.Text.RegularExpressions;
+using GanMnist.Checkpoints;
 using GanMnist.Evaluation;
 using GanMnist.Imaging;
+using GanMnist.IO;
 using GanMnist.Training;
 
 namespace GanMnist.Reporting;
@@ -18,23 +18,9 @@ namespace GanMnist.Reporting;
 /// Built from the run folder's files alone (<c>options.json</c>, <c>history.json</c>, <c>samples/</c>,
 /// <c>evaluation-real.json</c>), so it can be rebuilt at any time; the trainer rewrites it at each epoch's end.
 /// </summary>
-public static partial class TrainingReport
+public static class TrainingReport
 {
-    /// <summary>The report's file name in a run folder.</summary>
-    public const string FileName = "report.html";
-
-    internal const string OptionsFile = "options.json";
-    internal const string HistoryFile = "history.json";
-    internal const string RealEvaluationFile = "evaluation-real.json";
-    internal const string RunFile = "run.json";
     internal const int MaxProgressionGrids = 30;
-
-    internal static readonly JsonSerializerOptions Json = new()
-    {
-        WriteIndented = true,
-        NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
-        Converters = { new JsonStringEnumConverter() },
-    };
 
     /// <summary>Builds <c>report.html</c> in a run folder from its files (atomically) and returns its path.</summary>
     /// <exception cref="DirectoryNotFoundException">The folder does not exist.</exception>
@@ -42,10 +28,14 @@ public static partial class TrainingReport
     public static string Write(string runDirectory)
     {
         ArgumentNullException.ThrowIfNull(runDirectory);
-        var html = Build(runDirectory);
-        var path = Path.Combine(runDirectory, FileName);
-        AtomicFile.WriteAllText(path, html);
-        return path;
+        return Write(new RunFolder(runDirectory));
+    }
+
+    internal static string Write(RunFolder folder)
+    {
+        var html = Build(folder.Path);
+        AtomicFile.WriteAllText(folder.ReportFile, html);
+        return folder.ReportFile;
     }
 
     /// <summary>The report's HTML for a run folder.</summary>
@@ -59,11 +49,12 @@ public static partial class TrainingReport
             throw new DirectoryNotFoundException($"The run folder '{runDirectory}' does not exist.");
         }
 
-        var options = ReadJson<GanTrainerOptions>(runDirectory, OptionsFile);
-        var history = ReadJson<List<EpochSummary>>(runDirectory, HistoryFile) ?? [];
-        var real = ReadJson<EvaluationResult>(runDirectory, RealEvaluationFile);
-        var samples = SampleFiles(runDirectory);
-        var run = ReadJson<RunInfo>(runDirectory, RunFile);
+        var folder = new RunFolder(runDirectory);
+        var options = ReadJson<GanTrainerOptions>(folder.OptionsFile);
+        var history = ReadJson<List<EpochSummary>>(folder.HistoryJsonFile) ?? [];
+        var real = ReadJson<EvaluationResult>(folder.RealEvaluationFile);
+        var samples = folder.FindSampleFiles();
+        var run = ReadJson<RunInfo>(folder.RunFile);
         var name = Path.GetFileName(Path.GetFullPath(runDirectory).TrimEnd(Path.DirectorySeparatorChar));
         var html = new StringBuilder();
         html.Append("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>GanMnist run: ")
@@ -83,7 +74,7 @@ public static partial class TrainingReport
         AppendMetrics(html, history, real);
         AppendProgression(html, samples);
         AppendTimings(html, history);
-        AppendSettings(html, options, runDirectory);
+        AppendSettings(html, options, folder);
         html.Append("<p class=\"sub\">Run folder <code>").Append(Encode(Path.GetFullPath(runDirectory))).Append("</code>; report written ")
             .Append(DateTime.UtcNow.ToString("yyyy-MM-dd HH:mm 'UTC'", CultureInfo.InvariantCulture)).Append(".</p>\n");
         html.Append("</body></html>\n");
@@ -119,7 +110,7 @@ public static partial class TrainingReport
 
     /// <summary>The first section: the final grid beside the headline numbers (and real data's), the run's size and speed, and any alarm.</summary>
     private static void AppendResult(StringBuilder html, GanTrainerOptions? options, List<EpochSummary> history, EvaluationResult? real,
-        List<(int Epoch, string Path)> samples)
+        IReadOnlyList<(int Epoch, string Path)> samples)
     {
         html.Append("<section id=\"result\">\n<h2>Result</h2>\n<div class=\"result\">\n");
         if (samples.Count > 0)
@@ -193,16 +184,16 @@ public static partial class TrainingReport
         return string.Create(CultureInfo.InvariantCulture, $"{whole / 60} min {whole % 60} s");
     }
 
-    private static void AppendSettings(StringBuilder html, GanTrainerOptions? options, string runDirectory)
+    private static void AppendSettings(StringBuilder html, GanTrainerOptions? options, RunFolder folder)
     {
         if (options is null)
         {
-            html.Append("<h2 id=\"settings\">Settings</h2>\n<p>No <code>").Append(OptionsFile).Append("</code> in the run folder.</p>\n");
+            html.Append("<h2 id=\"settings\">Settings</h2>\n<p>No <code>").Append(RunFolder.OptionsFileName).Append("</code> in the run folder.</p>\n");
             return;
         }
 
         html.Append("<details id=\"settings\"><summary>Settings</summary>\n<p>Every option of the run (also in <code>")
-            .Append(Encode(Path.Combine(runDirectory, OptionsFile))).Append("</code>).</p>\n<table>\n");
+            .Append(Encode(folder.OptionsFile)).Append("</code>).</p>\n<table>\n");
         foreach (var property in typeof(GanTrainerOptions).GetProperties().Where(p => p.CanRead && p.CanWrite).OrderBy(p => p.MetadataToken))
         {
             var value = property.GetValue(options);
@@ -296,7 +287,7 @@ public static partial class TrainingReport
             .Append(r.ModeCollapse ? " class=\"alarm\">" : ">").Append(Encode(r.ModeCollapseReason ?? "no")).Append("</td></tr>\n");
     }
 
-    private static void AppendProgression(StringBuilder html, List<(int Epoch, string Path)> samples)
+    private static void AppendProgression(StringBuilder html, IReadOnlyList<(int Epoch, string Path)> samples)
     {
         html.Append("<h2 id=\"progression\">Progression</h2>\n");
         if (samples.Count == 0)
@@ -307,7 +298,7 @@ public static partial class TrainingReport
 
         // At most MaxProgressionGrids, evenly spaced with the first and the last: a 1,000-epoch run would otherwise rebuild a
         // report of every grid (megabytes of base64) at every epoch, its size and time growing with the run.
-        var shown = samples.Count <= MaxProgressionGrids ? samples
+        IReadOnlyList<(int Epoch, string Path)> shown = samples.Count <= MaxProgressionGrids ? samples
             : Enumerable.Range(0, MaxProgressionGrids).Select(i => samples[(int)Math.Round(i * (samples.Count - 1) / (double)(MaxProgressionGrids - 1))]).Distinct().ToList();
         if (shown.Count < samples.Count)
         {
@@ -354,26 +345,9 @@ public static partial class TrainingReport
     /// <summary>What a run folder records about the run besides its options (<c>run.json</c>).</summary>
     internal sealed record RunInfo(string? Dataset, ulong Seed, string Device);
 
-    private static List<(int Epoch, string Path)> SampleFiles(string runDirectory)
-    {
-        var folder = Path.Combine(runDirectory, "samples");
-        if (!Directory.Exists(folder))
-        {
-            return [];
-        }
-
-        return Directory.GetFiles(folder, "epoch_*.png")
-            .Select(p => (Match: SampleName().Match(Path.GetFileName(p)), Path: p))
-            .Where(m => m.Match.Success)
-            .Select(m => (int.Parse(m.Match.Groups[1].Value, CultureInfo.InvariantCulture), m.Path))
-            .OrderBy(s => s.Item1)
-            .ToList();
-    }
-
-    private static T? ReadJson<T>(string runDirectory, string name)
+    private static T? ReadJson<T>(string path)
         where T : class
     {
-        var path = Path.Combine(runDirectory, name);
         if (!File.Exists(path))
         {
             return null;
@@ -381,7 +355,7 @@ public static partial class TrainingReport
 
         try
         {
-            return JsonSerializer.Deserialize<T>(File.ReadAllText(path), Json);
+            return JsonSerializer.Deserialize<T>(File.ReadAllText(path), JsonSettings.Options);
         }
         catch (JsonException e)
         {
@@ -392,7 +366,4 @@ public static partial class TrainingReport
     private static string DataUri(string pngPath) => "data:image/png;base64," + Convert.ToBase64String(File.ReadAllBytes(pngPath));
 
     private static string Encode(string text) => WebUtility.HtmlEncode(text);
-
-    [GeneratedRegex(@"^epoch_(\d+)\.png$")]
-    private static partial Regex SampleName();
 }

@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
-using System.Text.Json.Serialization;
 using GanMnist.Checkpoints;
+using GanMnist.IO;
 using TorchSharp;
 using TorchSharp.Modules;
 using Microsoft.Extensions.Logging;
@@ -11,26 +11,6 @@ namespace GanMnist.Training;
 
 public sealed partial class GanTrainer
 {
-    internal const string CheckpointFormat = "ganmnist.training-checkpoint/1";
-    internal const string CheckpointFolder = "checkpoints";
-
-    internal static readonly JsonSerializerOptions Json = new()
-    {
-        NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
-        Converters = { new JsonStringEnumConverter() },
-    };
-
-    internal static string CheckpointName(long globalStep) => $"step_{globalStep.ToString("D10", CultureInfo.InvariantCulture)}.safetensors";
-
-    /// <summary>The checkpoints of a run folder, newest first.</summary>
-    internal static IEnumerable<string> Checkpoints(string runDirectory)
-    {
-        var folder = Path.Combine(runDirectory, CheckpointFolder);
-        return Directory.Exists(folder)
-            ? Directory.GetFiles(folder, "step_*.safetensors").OrderByDescending(Path.GetFileName, StringComparer.Ordinal)
-            : [];
-    }
-
     /// <summary>
     /// Opens the checkpoint to resume from: the file itself, or the newest valid checkpoint of a run folder
     /// (falling back past corrupt ones with a warning, unless told to fail).
@@ -40,7 +20,7 @@ public sealed partial class GanTrainer
         if (File.Exists(from))
         {
             path = from;
-            return ReadCheckpoint(from);
+            return TrainingCheckpoint.Read(from);
         }
 
         if (!Directory.Exists(from))
@@ -48,39 +28,17 @@ public sealed partial class GanTrainer
             throw new FileNotFoundException($"{nameof(GanTrainerOptions.ResumeFrom)}: '{from}' is neither a checkpoint file nor a run folder.", from);
         }
 
-        var candidates = Checkpoints(from).ToList();
-        foreach (var candidate in candidates)
+        var run = new RunFolder(from);
+        var newest = TrainingCheckpoint.OpenNewest(run, Options.FailOnCorruptCheckpoint ? null : (candidate, e) => LogCorruptCheckpoint(_logger, candidate, e.Message));
+        if (newest is not { } found)
         {
-            try
-            {
-                path = candidate;
-                return ReadCheckpoint(candidate);
-            }
-            catch (InvalidDataException e) when (!Options.FailOnCorruptCheckpoint)
-            {
-                LogCorruptCheckpoint(_logger, candidate, e.Message);
-            }
+            throw new FileNotFoundException($"{nameof(GanTrainerOptions.ResumeFrom)}: '{from}' holds no valid checkpoint " +
+                $"(looked for {run.CheckpointPattern}; {run.FindCheckpoints().Count} found).", from);
         }
 
-        throw new FileNotFoundException($"{nameof(GanTrainerOptions.ResumeFrom)}: '{from}' holds no valid checkpoint " +
-            $"(looked for {Path.Combine(from, CheckpointFolder, "step_*.safetensors")}; {candidates.Count} found).", from);
+        path = found.Path;
+        return found.Content;
     }
-
-    internal static SafeTensorsContent ReadCheckpoint(string path)
-    {
-        var content = SafeTensorsFile.Read(path);
-        if (!content.Metadata.TryGetValue("format", out var format) || format != CheckpointFormat)
-        {
-            content.Dispose();
-            throw new InvalidDataException($"'{path}' is not a GanMnist training checkpoint (format '{format}', expected '{CheckpointFormat}').");
-        }
-
-        return content;
-    }
-
-    internal static ulong CheckpointSeed(SafeTensorsContent content, string path) =>
-        ulong.TryParse(content.Require("seed", path), NumberStyles.None, CultureInfo.InvariantCulture, out var seed)
-            ? seed : throw new InvalidDataException($"'{path}' has a seed that is not a number.");
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Checkpoint {Path} is unusable, trying the previous one: {Reason}")]
     private static partial void LogCorruptCheckpoint(ILogger logger, string path, string reason);
@@ -119,7 +77,6 @@ public sealed partial class GanTrainer
 
             var metadata = new Dictionary<string, string>
             {
-                ["format"] = CheckpointFormat,
                 ["library_version"] = GeneratorFile.LibraryVersion,
                 ["next_epoch"] = nextEpoch.ToString(CultureInfo.InvariantCulture),
                 ["batch"] = batch.ToString(CultureInfo.InvariantCulture),
@@ -129,23 +86,17 @@ public sealed partial class GanTrainer
                 ["shuffling"] = "order of epoch e = randperm under Generator(seed XOR e * 0x9E3779B97F4A7C15)",
                 ["loss"] = _loss.Name,
                 ["architecture"] = _trainer._components.Generator is null ? _options.Architecture.ToString() : "custom",
-                ["options"] = JsonSerializer.Serialize(_options, Json),
-                ["history"] = JsonSerializer.Serialize(History.Epochs, Json),
-                ["value_names"] = JsonSerializer.Serialize(_valueNames ?? [], Json),
+                ["options"] = JsonSerializer.Serialize(_options, JsonSettings.Options),
+                ["history"] = JsonSerializer.Serialize(History.Epochs, JsonSettings.Options),
+                ["value_names"] = JsonSerializer.Serialize(_valueNames ?? [], JsonSettings.Options),
             };
             if (_dataset is not null)
             {
                 metadata["dataset"] = _dataset.Name;
             }
 
-            var folder = Path.Combine(OutputDirectory, CheckpointFolder);
-            var path = Path.Combine(folder, CheckpointName(_globalStep));
-            SafeTensorsFile.Write(path, tensors, metadata);
+            var path = TrainingCheckpoint.Write(Folder, _globalStep, tensors, metadata, _options.KeepCheckpoints);
             LogCheckpoint(_trainer._logger, path);
-            foreach (var old in Checkpoints(OutputDirectory).Skip(_options.KeepCheckpoints))
-            {
-                File.Delete(old);
-            }
         }
 
         private static void AddOptimizer(List<KeyValuePair<string, Tensor>> tensors, string prefix, Adam optimizer)
@@ -227,12 +178,12 @@ public sealed partial class GanTrainer
             _startBatch = Int(content, "batch", path);
             _globalStep = long.Parse(content.Require("global_step", path), CultureInfo.InvariantCulture);
             _images = long.Parse(content.Require("images", path), CultureInfo.InvariantCulture);
-            foreach (var summary in JsonSerializer.Deserialize<List<EpochSummary>>(content.Require("history", path), Json) ?? [])
+            foreach (var summary in JsonSerializer.Deserialize<List<EpochSummary>>(content.Require("history", path), JsonSettings.Options) ?? [])
             {
                 History.Add(summary);
             }
 
-            var names = JsonSerializer.Deserialize<string[]>(content.Require("value_names", path), Json) ?? [];
+            var names = JsonSerializer.Deserialize<string[]>(content.Require("value_names", path), JsonSettings.Options) ?? [];
             _valueNames = names.Length > 0 ? names : null;
             if (content.Tensors.TryGetValue("history.partial_epoch", out var partial))
             {
@@ -244,7 +195,27 @@ public sealed partial class GanTrainer
                 }
             }
 
+            RequireEpochsLeft(path);
             LogResumed(_trainer._logger, path, _startEpoch, _startBatch, _globalStep);
+        }
+
+        /// <summary>
+        /// Refuses a resume that would train nothing: <see cref="GanTrainerOptions.Epochs"/> is the run's total, and a
+        /// checkpoint that already reached it would otherwise end at once as if it had trained (Lightning #3580).
+        /// </summary>
+        private void RequireEpochsLeft(string path)
+        {
+            if (_startEpoch <= _options.Epochs)
+            {
+                return;
+            }
+
+            var done = _startBatch > 0
+                ? string.Create(CultureInfo.InvariantCulture, $"{_startEpoch - 1} epochs and {_startBatch} steps of epoch {_startEpoch}")
+                : string.Create(CultureInfo.InvariantCulture, $"{_startEpoch - 1} epochs");
+            throw new InvalidOperationException(string.Create(CultureInfo.InvariantCulture,
+                $"Nothing to train: '{path}' has already trained {done}, and {nameof(GanTrainerOptions.Epochs)} is {_options.Epochs}. " +
+                $"Epochs is the run's total, not a number to add: to train on, set it higher (e.g. {nameof(GanTrainerOptions.Epochs)} = {_startEpoch - 1 + 10}; CLI: --epochs {_startEpoch - 1 + 10})."));
         }
 
         private static void RestoreOptimizer(Adam optimizer, SafeTensorsContent content, string prefix, string path)

@@ -5,6 +5,7 @@ using GanMnist.Checkpoints;
 using GanMnist.Data;
 using GanMnist.Evaluation;
 using GanMnist.Imaging;
+using GanMnist.IO;
 using GanMnist.Losses;
 using GanMnist.Models;
 using GanMnist.Reporting;
@@ -71,6 +72,7 @@ public sealed partial class GanTrainer
     /// </summary>
     /// <exception cref="ArgumentException">The dataset's images do not fit the models.</exception>
     /// <exception cref="NonFiniteLossException">A loss became NaN or infinite.</exception>
+    /// <exception cref="InvalidOperationException">The checkpoint resumed from has already trained <see cref="GanTrainerOptions.Epochs"/> epochs (the total); the message says how to ask for more.</exception>
     /// <exception cref="IOException">Another training holds <see cref="GanTrainerOptions.OutputDirectory"/> (the message names it and that process), or a file could not be written.</exception>
     public Task<TrainingResult> TrainAsync(IImageDataset dataset, IProgress<TrainingProgress>? progress = null, CancellationToken cancellationToken = default)
     {
@@ -85,7 +87,7 @@ public sealed partial class GanTrainer
         var options = Options;
         string? resumePath = null;
         using var resume = options.ResumeFrom is { } from ? OpenCheckpoint(from, out resumePath) : null;
-        var seed = resume is not null ? CheckpointSeed(resume, resumePath!) : options.Seed ?? BitConverter.ToUInt64(RandomNumberGenerator.GetBytes(8));
+        var seed = resume is not null ? TrainingCheckpoint.Seed(resume, resumePath!) : options.Seed ?? BitConverter.ToUInt64(RandomNumberGenerator.GetBytes(8));
         MallocSettings.EnsureApplied();
         var device = TorchRuntime.ParseDevice(options.Device);
         TorchRuntime.EnsureAvailable(device);
@@ -204,7 +206,7 @@ public sealed partial class GanTrainer
             GanLossKind.WassersteinGp => GanLosses.WassersteinGp(options.GradientPenaltyWeight),
             _ => throw new ArgumentOutOfRangeException(nameof(options), options.Loss, "unknown loss"),
         };
-        loss = options.LabelSmoothing is { } target ? ((IBinaryCrossEntropyGanLoss)loss).WithLabelSmoothing(target) : loss;
+        loss = options.LabelSmoothing is { } target ? loss.WithLabelSmoothing(target) : loss;
         if (options.R1Weight > 0)
         {
             loss = loss.WithR1Penalty(options.R1Weight);
@@ -284,8 +286,8 @@ public sealed partial class GanTrainer
                     : null;
             }
 
-            OutputDirectory = Path.GetFullPath(options.OutputDirectory);
-            Directory.CreateDirectory(OutputDirectory);
+            Folder = new RunFolder(options.OutputDirectory);
+            Directory.CreateDirectory(Folder.Path);
             _context = new TrainingContext(options.Clone(), g, d, device, seed, _fixedNoise, OutputDirectory) { SamplingGenerator = Sampler };
         }
 
@@ -294,25 +296,28 @@ public sealed partial class GanTrainer
         /// <summary>The generator samples, evaluations and the export use: the weight average when kept, else the trained one.</summary>
         private IGenerator Sampler => _average?.Average ?? _g;
 
-        public string OutputDirectory { get; }
+        /// <summary>The run folder: every file the run writes is named by it.</summary>
+        public RunFolder Folder { get; }
+
+        public string OutputDirectory => Folder.Path;
 
         public IReadOnlyList<string> SampleFiles => _sampleFiles;
 
         public void Execute(CancellationToken cancellationToken)
         {
-            _folderLock = RunFolderLock.Acquire(OutputDirectory); // before anything is written: one training per folder
+            _folderLock = RunFolderLock.Acquire(Folder); // before anything is written: one training per folder
             _clock.Start();
-            AtomicFile.WriteAllText(Path.Combine(OutputDirectory, TrainingReport.OptionsFile), JsonSerializer.Serialize(_options, TrainingReport.Json));
-            AtomicFile.WriteAllText(Path.Combine(OutputDirectory, TrainingReport.RunFile),
-                JsonSerializer.Serialize(new TrainingReport.RunInfo(_dataset?.DisplayName, _context.Seed, _context.Device.ToString()), TrainingReport.Json));
+            AtomicFile.WriteAllText(Folder.OptionsFile, JsonSerializer.Serialize(_options, JsonSettings.Options));
+            AtomicFile.WriteAllText(Folder.RunFile,
+                JsonSerializer.Serialize(new TrainingReport.RunInfo(_dataset?.DisplayName, _context.Seed, _context.Device.ToString()), JsonSettings.Options));
             if (_callbacks.OfType<GanEvaluator.EvaluationCallback>().Select(c => c.Evaluator.Real).LastOrDefault(r => r is not null) is { } real)
             {
-                AtomicFile.WriteAllText(Path.Combine(OutputDirectory, TrainingReport.RealEvaluationFile), JsonSerializer.Serialize(real, TrainingReport.Json));
+                AtomicFile.WriteAllText(Folder.RealEvaluationFile, JsonSerializer.Serialize(real, JsonSettings.Options));
             }
 
             if (_options.TensorBoardDirectory is { } board)
             {
-                _tensorBoard = new TensorBoardWriter(Path.GetFullPath(board, OutputDirectory), _options, TrainingReport.Json);
+                _tensorBoard = new TensorBoardWriter(Path.GetFullPath(board, OutputDirectory), _options, JsonSettings.Options);
                 LogTensorBoard(_trainer._logger, _tensorBoard.LogDirectory);
             }
 
@@ -363,7 +368,7 @@ public sealed partial class GanTrainer
             }
 
             WriteFiles();
-            GeneratorFile.Save(Sampler, Path.Combine(OutputDirectory, "generator.safetensors"),
+            GeneratorFile.Save(Sampler, Folder.GeneratorFile,
                 _trainer._components.Generator is null ? _options.Architecture : null, _options.LeakyReluSlope, _options.MlpActivation,
                 _dataset);
             Each(c => c.OnTrainingEnd(_context, History));
@@ -540,7 +545,7 @@ public sealed partial class GanTrainer
             Each(c => c.OnEpochEnd(_context, summary));
             if (_options.SampleEveryEpochs > 0 && (epoch % _options.SampleEveryEpochs == 0 || epoch == _options.Epochs))
             {
-                var path = Path.Combine(OutputDirectory, "samples", $"epoch_{epoch:D4}.png");
+                var path = Folder.SampleFile(epoch);
                 WriteSamples(path);
                 _sampleFiles.Add(path);
                 if (_tensorBoard?.Samples(path, epoch) is { } why)
@@ -551,7 +556,7 @@ public sealed partial class GanTrainer
                 Each(c => c.OnSampleWritten(_context, epoch, path));
             }
 
-            TrainingReport.Write(OutputDirectory);
+            TrainingReport.Write(Folder);
         }
 
         /// <summary>Samples from the fixed noise in evaluation mode (batch-norm running statistics), as the seeds do.</summary>
@@ -574,12 +579,12 @@ public sealed partial class GanTrainer
 
         private void WriteFiles()
         {
-            AtomicFile.WriteAllText(Path.Combine(OutputDirectory, "history.csv"), History.ToCsv());
-            AtomicFile.WriteAllText(Path.Combine(OutputDirectory, "history.json"), History.ToJson());
+            AtomicFile.WriteAllText(Folder.HistoryCsvFile, History.ToCsv());
+            AtomicFile.WriteAllText(Folder.HistoryJsonFile, History.ToJson());
             if (History.Epochs.Count > 0)
             {
                 var x = History.Epochs.Select(e => (double)e.Epoch).ToArray();
-                AtomicFile.WriteAllText(Path.Combine(OutputDirectory, "losses.svg"), LossChart.Svg($"GanMnist losses ({_loss.Name})", x,
+                AtomicFile.WriteAllText(Folder.LossChartFile, LossChart.Svg($"GanMnist losses ({_loss.Name})", x,
                 [
                     ("discriminator", History.Epochs.Select(e => e.DiscriminatorLoss).ToArray()),
                     ("generator", History.Epochs.Select(e => e.GeneratorLoss).ToArray()),
@@ -589,7 +594,7 @@ public sealed partial class GanTrainer
             var evaluated = History.Epochs.Where(e => e.Evaluation is not null).ToList();
             if (evaluated.Count > 0)
             {
-                AtomicFile.WriteAllText(Path.Combine(OutputDirectory, "fid.svg"), LossChart.Svg("Fréchet distance to MNIST (classifier features)",
+                AtomicFile.WriteAllText(Folder.FidChartFile, LossChart.Svg("Fréchet distance to MNIST (classifier features)",
                     evaluated.Select(e => (double)e.Epoch).ToArray(), [("FID", evaluated.Select(e => e.Evaluation!.FrechetDistance).ToArray())]));
             }
         }

@@ -72,8 +72,9 @@ public enum Precision
     /// <summary>
     /// Lightning's <c>"bf16-mixed"</c>: the linear, convolution and transposed-convolution layers compute in bfloat16
     /// (forward and backward, through <see cref="Models.Autocast"/>); parameters, optimiser state, batch-norm statistics,
-    /// losses and every file stay float32. Fast where the hardware computes bfloat16 (x86 CPUs with AVX512-BF16 or AMX,
-    /// NVIDIA GPUs from Ampere on); elsewhere it is emulated and slower than float32, and the trainer's log says so.
+    /// losses and every file stay float32. Fast where the hardware multiplies bfloat16 matrices (x86 CPUs with AMX, NVIDIA
+    /// GPUs from Ampere on); slower than float32 elsewhere: on x86 CPUs with AVX512-BF16 but no AMX (bfloat16 products at
+    /// float32's rate, plus the casts) and, far slower, where bfloat16 is emulated. The trainer's log says which applies.
     /// Sample grids, evaluation and exported generators compute in float32.
     /// </summary>
     BFloat16Mixed,
@@ -89,9 +90,14 @@ public sealed class GanTrainerOptions
     /// <summary>The configuration section these options bind from.</summary>
     public const string SectionName = "GanMnist";
 
-    /// <summary>The preset the other values start from when bound from configuration.</summary>
+    /// <summary>
+    /// The preset these options were made from: set only by applying one (<see cref="GanPresets.Apply"/>, the builder's
+    /// <c>UsePreset</c>, the <c>Preset</c> key of configuration, the CLI's <c>--preset</c>), so that it always names the
+    /// recipe the other values hold (later changes to them are the user's overrides). Read back from <c>options.json</c>.
+    /// </summary>
     /// <value>Default: <see cref="GanPreset.None"/>.</value>
-    public GanPreset Preset { get; set; }
+    [System.Text.Json.Serialization.JsonInclude]
+    public GanPreset Preset { get; internal set; }
 
     /// <summary>The architecture of the built-in models.</summary>
     /// <value>Default: <see cref="GanArchitecture.Dcgan"/>.</value>

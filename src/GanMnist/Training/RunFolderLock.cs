@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using GanMnist.Checkpoints;
 
 namespace GanMnist.Training;
 
@@ -11,9 +12,6 @@ namespace GanMnist.Training;
 /// </summary>
 internal sealed class RunFolderLock : IDisposable
 {
-    internal const string FileName = ".ganmnist.lock";
-    internal const string OwnerFileName = ".ganmnist.lock.owner";
-
     private readonly FileStream _lock;
     private readonly string _owner;
 
@@ -21,10 +19,10 @@ internal sealed class RunFolderLock : IDisposable
 
     /// <summary>Takes the folder's lock at once, or throws.</summary>
     /// <exception cref="IOException">Another training holds the folder; the message names the folder and that process.</exception>
-    public static RunFolderLock Acquire(string folder)
+    public static RunFolderLock Acquire(RunFolder folder)
     {
-        var path = Path.Combine(folder, FileName);
-        var owner = Path.Combine(folder, OwnerFileName);
+        var path = folder.LockFile;
+        var owner = folder.LockOwnerFile;
         FileStream handle;
         try
         {
@@ -41,7 +39,7 @@ internal sealed class RunFolderLock : IDisposable
         using var process = Process.GetCurrentProcess();
         var text = string.Create(CultureInfo.InvariantCulture,
             $"process {Environment.ProcessId} on {Environment.MachineName}, started {process.StartTime.ToUniversalTime():yyyy-MM-dd HH:mm:ss} UTC: {Environment.CommandLine}");
-        Imaging.AtomicFile.WriteAllText(owner, text);
+        IO.AtomicFile.WriteAllText(owner, text);
         return new RunFolderLock(handle, owner);
     }
 

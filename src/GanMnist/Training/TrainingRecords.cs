@@ -64,6 +64,9 @@ public sealed record TrainingContext(GanTrainerOptions Options, IGenerator Gener
 
     /// <summary>The discriminator's Adam learning rate of the step that just ran.</summary>
     public double DiscriminatorLearningRate { get; internal set; } = Options.DiscriminatorLearningRate;
+
+    /// <summary>The run folder, with the name of every file the run writes.</summary>
+    public Checkpoints.RunFolder Folder => new(OutputDirectory);
 }
 
 /// <summary>
@@ -140,7 +143,7 @@ public sealed class TrainingHistory
     }
 
     /// <summary>The epochs as a JSON array.</summary>
-    public string ToJson() => JsonSerializer.Serialize(_epochs, Reporting.TrainingReport.Json);
+    public string ToJson() => JsonSerializer.Serialize(_epochs, IO.JsonSettings.Options);
 
     /// <summary>A history from the JSON that <see cref="ToJson"/> writes (e.g. a run folder's <c>history.json</c>).</summary>
     /// <exception cref="InvalidDataException">The text is not such JSON.</exception>
@@ -150,7 +153,7 @@ public sealed class TrainingHistory
         List<EpochSummary>? epochs;
         try
         {
-            epochs = JsonSerializer.Deserialize<List<EpochSummary>>(json, Reporting.TrainingReport.Json);
+            epochs = JsonSerializer.Deserialize<List<EpochSummary>>(json, IO.JsonSettings.Options);
         }
         catch (JsonException e)
         {
@@ -185,8 +188,11 @@ public sealed class TrainingResult : IDisposable
     /// <summary>Per-epoch losses, scores and speed.</summary>
     public TrainingHistory History { get; }
 
-    /// <summary>The folder holding samples, history and chart.</summary>
+    /// <summary>The folder holding samples, history and chart (absolute).</summary>
     public string OutputDirectory { get; }
+
+    /// <summary>The run folder, with the name of every file the run wrote.</summary>
+    public Checkpoints.RunFolder Folder => new(OutputDirectory);
 
     /// <summary>The seed the run used (to repeat it).</summary>
     public ulong Seed { get; }

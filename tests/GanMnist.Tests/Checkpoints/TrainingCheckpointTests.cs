@@ -25,7 +25,7 @@ public sealed class TrainingCheckpointTests(SmallMnistFixture mnist) : IClassFix
     /// <summary>Every tensor of the run's final checkpoint (models, optimizers, random states), by name.</summary>
     private static Dictionary<string, byte[]> FinalState(string run)
     {
-        using var content = SafeTensorsFile.Read(GanTrainer.Checkpoints(run).First());
+        using var content = SafeTensorsFile.Read(new RunFolder(run).FindCheckpoints().First());
         return content.Tensors.Where(t => t.Key != "history.partial_epoch").ToDictionary(t => t.Key, t => t.Value.bytes.ToArray());
     }
 
@@ -81,7 +81,7 @@ public sealed class TrainingCheckpointTests(SmallMnistFixture mnist) : IClassFix
 
         foreach (var (float32, mixed) in new[]
         {
-            (GanTrainer.Checkpoints(Folder("fp32")).First(), GanTrainer.Checkpoints(Folder("bf16")).First()),
+            (new RunFolder(Folder("fp32")).FindCheckpoints().First(), new RunFolder(Folder("bf16")).FindCheckpoints().First()),
             (Path.Combine(Folder("fp32"), "generator.safetensors"), Path.Combine(Folder("bf16"), "generator.safetensors")),
         })
         {
@@ -103,7 +103,7 @@ public sealed class TrainingCheckpointTests(SmallMnistFixture mnist) : IClassFix
         {
         }
 
-        var newest = GanTrainer.Checkpoints(run).First();
+        var newest = new RunFolder(run).FindCheckpoints().First();
         File.WriteAllBytes(newest, File.ReadAllBytes(newest)[..100]);
 
         var strict = () => GanTrainer.Create(b => b.Configure(Recipe(GanArchitecture.Mlp, run, 3)).Configure(o => (o.ResumeFrom, o.FailOnCorruptCheckpoint) = (run, true))).TrainAsync(mnist.Data);
@@ -121,7 +121,7 @@ public sealed class TrainingCheckpointTests(SmallMnistFixture mnist) : IClassFix
         {
         }
 
-        GanTrainer.Checkpoints(run).Select(Path.GetFileName).Should().Equal("step_0000000032.safetensors", "step_0000000024.safetensors");
+        new RunFolder(run).FindCheckpoints().Select(Path.GetFileName).Should().Equal("step_0000000032.safetensors", "step_0000000024.safetensors");
         Directory.GetFiles(Path.Combine(run, "checkpoints"), ".*").Should().BeEmpty("no temporary file remains");
     }
 
@@ -152,6 +152,25 @@ public sealed class TrainingCheckpointTests(SmallMnistFixture mnist) : IClassFix
         var act = () => GanTrainer.Create(b => b.Configure(Recipe(GanArchitecture.Mlp, Folder("none"), 1)).Configure(o => o.ResumeFrom = _root.Path)).TrainAsync(mnist.Data);
 
         (await act.Should().ThrowAsync<FileNotFoundException>()).WithMessage($"ResumeFrom: '{_root.Path}' holds no valid checkpoint*");
+    }
+
+    [Fact]
+    public async Task Resume_OfARunThatHasTheAskedEpochs_RefusesSayingWhatItHasAndHowToAskForMore()
+    {
+        using (await GanTrainer.Create(b => b.Configure(Recipe(GanArchitecture.Mlp, Folder("done"), 2))).TrainAsync(mnist.Data))
+        {
+        }
+
+        var newest = new RunFolder(Folder("done")).FindCheckpoints().First();
+        var again = () => GanTrainer.Create(b => b.Configure(Recipe(GanArchitecture.Mlp, Folder("done"), 2)).Configure(o => o.ResumeFrom = Folder("done"))).TrainAsync(mnist.Data);
+        (await again.Should().ThrowAsync<InvalidOperationException>()).WithMessage(
+            $"Nothing to train: '{newest}' has already trained 2 epochs, and Epochs is 2. Epochs is the run's total, not a number to add: " +
+            "to train on, set it higher (e.g. Epochs = 12; CLI: --epochs 12).");
+
+        // Epochs is the total: asking for 3 trains one more epoch.
+        using var more = await GanTrainer.Create(b => b.Configure(Recipe(GanArchitecture.Mlp, Folder("done"), 3)).Configure(o => o.ResumeFrom = Folder("done")))
+            .TrainAsync(mnist.Data);
+        more.History.Epochs.Select(e => e.Epoch).Should().Equal(1, 2, 3);
     }
 
     [Fact]

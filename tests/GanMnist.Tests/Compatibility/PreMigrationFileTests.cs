@@ -69,7 +69,7 @@ public sealed class PreMigrationFileTests
         result.Seed.Should().Be(11, "the checkpoint's seed");
         result.History.Epochs.Select(e => e.Epoch).Should().Equal(1, 2);
         result.History.Epochs[0].DiscriminatorLoss.Should().Be(1.3835124671459198, "epoch 1 comes from the checkpoint's history");
-        using var resumed = SafeTensorsFile.Read(GanTrainer.Checkpoints(output.Path).First());
+        using var resumed = SafeTensorsFile.Read(new GanMnist.Checkpoints.RunFolder(output.Path).FindCheckpoints().First());
         resumed.Metadata["global_step"].Should().Be("8");
         resumed.Tensors["optimizer.generator.step"].ToArray<long>().Should().OnlyContain(s => s == 8, "Adam continued from the 4 steps it had taken");
         resumed.Tensors["generator.main.2.weight"].Equals(saved.Tensors["generator.main.2.weight"]).Should().BeFalse("epoch 2 trained the generator");

@@ -92,6 +92,20 @@ public sealed class GanEvaluatorTests(EvaluatorFixture fixture, MnistSubsetFixtu
     }
 
     [Fact]
+    public void Evaluate_FewerImagesThanFeatureDimensions_WarnsNamingTheCountAndTheMinimum()
+    {
+        using var scope = NewDisposeScope();
+
+        var few = Evaluator.Evaluate(fixture.Test.Images.narrow(0, 0, 100));
+        var enough = Evaluator.Evaluate(fixture.Test.Images.narrow(0, 0, 129));
+
+        few.Warning.Should().Be("FID from 100 images of 128-dimensional features: with no more samples than dimensions the covariance is singular " +
+            "and the FID is biased upward; evaluate at least 129 images (10,000 is the convention)");
+        few.ToString().Should().Contain(" - WARNING: FID from 100 images");
+        enough.Warning.Should().BeNull();
+    }
+
+    [Fact]
     public void Evaluate_OtherRealImagesNearTheRealReference_AndNoiseFarFromIt()
     {
         using var scope = NewDisposeScope();
@@ -204,7 +218,7 @@ public sealed class GanEvaluatorTests(EvaluatorFixture fixture, MnistSubsetFixtu
         File.ReadAllText(Path.Combine(output.Path, "history.json")).Should().Contain("FrechetDistance");
         File.Exists(Path.Combine(output.Path, "fid.svg")).Should().BeTrue();
         logger.Lines.Should().Contain(l => l.Message.StartsWith("Evaluation at epoch 2: FID", StringComparison.Ordinal));
-        var report = File.ReadAllText(Path.Combine(output.Path, GanMnist.Reporting.TrainingReport.FileName));
+        var report = File.ReadAllText(new GanMnist.Checkpoints.RunFolder(output.Path).ReportFile);
         report.Should().Contain("id=\"metrics\"").And.Contain("<td>real test images</td>").And.Contain("Fréchet distance");
         var first = report[report.IndexOf("<section id=\"result\">", StringComparison.Ordinal)..report.IndexOf("</section>", StringComparison.Ordinal)];
         report.IndexOf("<section id=\"result\">", StringComparison.Ordinal).Should().BeLessThan(report.IndexOf("<h2 id=\"losses\">", StringComparison.Ordinal),

@@ -58,6 +58,15 @@ public sealed class LossTests
     }
 
     [Fact]
+    public void LabelSmoothing_OfALossThatIsNotCrossEntropy_IsRefusedNamingIt()
+    {
+        var act = () => GanLosses.Hinge.WithLabelSmoothing(0.9);
+
+        act.Should().Throw<ArgumentException>().WithParameterName("loss")
+            .WithMessage("Label smoothing applies to the cross-entropy losses (NonSaturating, Minimax), not to 'hinge'.*");
+    }
+
+    [Fact]
     public void LabelSmoothing_TargetOutOfRange_Throws()
     {
         var act = () => GanLosses.NonSaturating.WithLabelSmoothing(1.5);

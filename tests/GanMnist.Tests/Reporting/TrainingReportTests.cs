@@ -18,7 +18,7 @@ public sealed class TrainingReportTests(MnistSubsetFixture mnist) : IClassFixtur
 
         using var result = await trainer.TrainAsync(mnist.Data);
 
-        var html = File.ReadAllText(Path.Combine(output.Path, TrainingReport.FileName));
+        var html = File.ReadAllText(new GanMnist.Checkpoints.RunFolder(output.Path).ReportFile);
         var order = new[] { "result", "final", "losses", "progression", "timings", "settings" }.Select(id => html.IndexOf($"id=\"{id}\"", StringComparison.Ordinal)).ToList();
         order.Should().NotContain(-1).And.BeInAscendingOrder("the result first, the settings last");
         html.Should().Contain("<details id=\"settings\"><summary>Settings</summary>", "the settings are collapsed");
@@ -75,7 +75,7 @@ public sealed class TrainingReportTests(MnistSubsetFixture mnist) : IClassFixtur
             history.Epochs.Should().BeEquivalentTo(result.History.Epochs);
         }
 
-        var report = Path.Combine(output.Path, TrainingReport.FileName);
+        var report = new GanMnist.Checkpoints.RunFolder(output.Path).ReportFile;
         File.Delete(report);
 
         TrainingReport.Write(output.Path).Should().Be(report);

@@ -214,4 +214,50 @@ public sealed class OptionsTests
             LeakyReluSlope = 0.3, AdamEpsilon = 1e-7, Beta1 = 0.9, Beta2 = 0.999, GeneratorLearningRate = 1e-4, BatchSize = 256, Epochs = 50,
         });
     }
+
+    [Fact]
+    public void Preset_CannotBeSetWithoutItsRecipe()
+    {
+        // `new GanTrainerOptions { Preset = GanPreset.Quick }` trained the defaults while the report said Quick: the
+        // property is now set only by applying a preset.
+        typeof(GanTrainerOptions).GetProperty(nameof(GanTrainerOptions.Preset))!.SetMethod!.IsPublic.Should().BeFalse();
+        new GanTrainer(new GanTrainerOptions()).Options.Preset.Should().Be(GanPreset.None);
+    }
+
+    [Fact]
+    public void Preset_EveryPathTrainsWhatItReports()
+    {
+        var expected = GanPresets.Apply(new GanTrainerOptions(), GanPreset.Quick);
+        expected.Epochs = 3;
+
+        var constructed = GanPresets.Apply(new GanTrainerOptions(), GanPreset.Quick);
+        constructed.Epochs = 3;
+        var fromConstructor = new GanTrainer(constructed).Options;
+        var fromBuilder = GanTrainer.Create(b => b.UsePreset(GanPreset.Quick).Epochs(3)).Options;
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?> { ["GanMnist:Preset"] = "quick", ["GanMnist:Epochs"] = "3" }).Build();
+        using var services = new ServiceCollection().AddGanMnist(configuration.GetSection(GanTrainerOptions.SectionName)).Services.BuildServiceProvider();
+        var fromConfiguration = services.GetRequiredService<GanTrainer>().Options;
+
+        foreach (var options in new[] { fromConstructor, fromBuilder, fromConfiguration })
+        {
+            options.Should().BeEquivalentTo(expected);
+            options.Preset.Should().Be(GanPreset.Quick);
+        }
+
+        // Plain binding, without AddGanMnist, cannot set the preset: it reports None and trains the values bound.
+        var bound = new GanTrainerOptions();
+        configuration.GetSection(GanTrainerOptions.SectionName).Bind(bound);
+        (bound.Preset, bound.Architecture, bound.Epochs).Should().Be((GanPreset.None, GanArchitecture.Dcgan, 3));
+    }
+
+    [Fact]
+    public void Preset_SurvivesOptionsJson_AsTheReportReadsIt()
+    {
+        var json = System.Text.Json.JsonSerializer.Serialize(GanPresets.Apply(new GanTrainerOptions(), GanPreset.Best), GanMnist.IO.JsonSettings.Options);
+
+        var read = System.Text.Json.JsonSerializer.Deserialize<GanTrainerOptions>(json, GanMnist.IO.JsonSettings.Options)!;
+
+        read.Should().BeEquivalentTo(GanPresets.Apply(new GanTrainerOptions(), GanPreset.Best));
+        read.Preset.Should().Be(GanPreset.Best);
+    }
 }
