@@ -209,7 +209,8 @@ public static class GeneratorFile
 
     /// <summary>
     /// <paramref name="count"/> images (count, C, H, W) in [-1, 1] from noise drawn with <paramref name="seed"/>, in evaluation
-    /// mode; the caller owns them. A conditional generator given no <paramref name="labels"/> makes its classes in turn
+    /// mode; the caller owns them. Image i depends only on the seed and i (and its label): asking for more images, or
+    /// fewer, never changes the ones both counts share. A conditional generator given no <paramref name="labels"/> makes its classes in turn
     /// (0, 1, …, C − 1, 0, …), as the CLI's <c>generate</c> and the evaluator ask for them, so code written for an
     /// unconditional generator works with a conditional one.
     /// </summary>
@@ -222,23 +223,30 @@ public static class GeneratorFile
     {
         ArgumentNullException.ThrowIfNull(generator);
         ArgumentOutOfRangeException.ThrowIfLessThan(count, 1);
-        using var random = new Generator(seed);
-        return Generate(generator, count, random, labels);
+        using var noise = SampleNoise.Draw(seed, 0, count, generator.LatentSize);
+        return Generate(generator, noise, labels);
     }
 
     /// <summary>Images from noise drawn from <paramref name="random"/> (which advances), in evaluation mode without gradients; the generator's mode is restored.</summary>
     internal static Tensor Generate(IGenerator generator, int count, Generator random, Tensor? labels)
     {
+        using var noise = randn([count, generator.LatentSize], generator: random);
+        return Generate(generator, noise, labels);
+    }
+
+    /// <summary>Images from <paramref name="noise"/> (count, latent) on the CPU, in evaluation mode without gradients; the generator's mode is restored.</summary>
+    private static Tensor Generate(IGenerator generator, Tensor noise, Tensor? labels)
+    {
         var device = generator.Module.parameters().FirstOrDefault()?.device ?? CPU;
         var training = generator.Module.training;
+        var count = noise.size(0);
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
         generator.Module.eval();
         try
         {
-            var noise = randn([count, generator.LatentSize], generator: random).to(device);
             labels ??= generator.ClassCount > 0 ? arange(count, ScalarType.Int64).remainder(generator.ClassCount) : null;
-            return generator.Generate(noise, labels?.to(device)).MoveToOuterDisposeScope();
+            return generator.Generate(noise.to(device), labels?.to(device)).MoveToOuterDisposeScope();
         }
         finally
         {

@@ -1,4 +1,7 @@
+using System.Buffers.Binary;
 using System.Globalization;
+using System.Security.Cryptography;
+using System.Text.Json;
 using static TorchSharp.torch;
 
 namespace GanMnist.Checkpoints;
@@ -14,12 +17,19 @@ internal static class TrainingCheckpoint
     /// <summary>The <c>format</c> metadata value of a training checkpoint.</summary>
     internal const string Format = "ganmnist.training-checkpoint/1";
 
+    /// <summary>The metadata key of the tensors' SHA-256 digests (a JSON object, name to lowercase hex), written with every checkpoint.</summary>
+    internal const string DigestsKey = "tensor_sha256";
+
+    /// <summary>The checkpoint's random-generator states, which libtorch aborts the process on when malformed.</summary>
+    private static readonly string[] RandomStates = ["rng.run", "rng.default"];
+
     /// <summary>Writes the checkpoint after <paramref name="globalStep"/> steps atomically, then deletes all but the newest <paramref name="keep"/>.</summary>
     /// <returns>The file written.</returns>
     /// <exception cref="IOException">The file could not be written (the previous checkpoints are untouched).</exception>
     internal static string Write(RunFolder run, long globalStep, IReadOnlyList<KeyValuePair<string, Tensor>> tensors, Dictionary<string, string> metadata, int keep)
     {
         metadata["format"] = Format;
+        metadata[DigestsKey] = JsonSerializer.Serialize(tensors.ToDictionary(t => t.Key, t => Digest(t.Value)));
         var path = run.CheckpointFile(globalStep);
         SafeTensorsFile.Write(path, tensors, metadata);
         foreach (var old in run.FindCheckpoints().Skip(keep))
@@ -30,18 +40,92 @@ internal static class TrainingCheckpoint
         return path;
     }
 
-    /// <summary>Reads a training checkpoint (the caller disposes it).</summary>
-    /// <exception cref="InvalidDataException">The file is malformed or not a training checkpoint; the message names it.</exception>
+    /// <summary>
+    /// Reads a training checkpoint (the caller disposes it) and checks it before any of it reaches libtorch: every tensor
+    /// against the SHA-256 digest written with it (files written before digests have none, and skip this), and the
+    /// random-generator states against the layout libtorch's <c>set_state</c> accepts, which it would otherwise reject
+    /// by aborting the process ("Invalid mt19937 state").
+    /// </summary>
+    /// <exception cref="InvalidDataException">The file is malformed, not a training checkpoint, or damaged; the message names it and what is damaged.</exception>
     internal static SafeTensorsContent Read(string path)
     {
         var content = SafeTensorsFile.Read(path);
-        if (!content.Metadata.TryGetValue("format", out var format) || format != Format)
+        try
+        {
+            if (!content.Metadata.TryGetValue("format", out var format) || format != Format)
+            {
+                throw new InvalidDataException($"'{path}' is not a GanMnist training checkpoint (format '{format}', expected '{Format}').");
+            }
+
+            CheckDigests(content, path);
+            foreach (var name in RandomStates.Where(content.Tensors.ContainsKey))
+            {
+                CheckRandomState(content.Tensors[name], name, path);
+            }
+
+            return content;
+        }
+        catch
         {
             content.Dispose();
-            throw new InvalidDataException($"'{path}' is not a GanMnist training checkpoint (format '{format}', expected '{Format}').");
+            throw;
+        }
+    }
+
+    /// <summary>The SHA-256 of a tensor's bytes (contiguous, as written), lowercase hex.</summary>
+    private static string Digest(Tensor tensor)
+    {
+        using var contiguous = tensor.cpu().contiguous();
+        return Convert.ToHexStringLower(SHA256.HashData(contiguous.bytes));
+    }
+
+    private static void CheckDigests(SafeTensorsContent content, string path)
+    {
+        if (!content.Metadata.TryGetValue(DigestsKey, out var json))
+        {
+            return;
         }
 
-        return content;
+        Dictionary<string, string>? digests;
+        try
+        {
+            digests = JsonSerializer.Deserialize<Dictionary<string, string>>(json);
+        }
+        catch (JsonException e)
+        {
+            throw new InvalidDataException($"'{path}' has damaged metadata: '{DigestsKey}' is not a JSON object of digests ({e.Message}).", e);
+        }
+
+        digests ??= [];
+        var damaged = content.Tensors.Where(t => !digests.TryGetValue(t.Key, out var digest) || digest != Digest(t.Value)).Select(t => t.Key).ToList();
+        var missing = digests.Keys.Where(k => !content.Tensors.ContainsKey(k)).ToList();
+        if (damaged.Count > 0 || missing.Count > 0)
+        {
+            throw new InvalidDataException($"'{path}' is damaged: " +
+                string.Join("; ", [.. damaged.Select(n => $"tensor '{n}' differs from the digest written with it"), .. missing.Select(n => $"tensor '{n}' is missing")]) + ".");
+        }
+    }
+
+    /// <summary>
+    /// libtorch's CPU generator state (CPUGeneratorImplState, aten/src/ATen/CPUGeneratorImpl.cpp): uint8, 5,048 bytes
+    /// (the legacy layout) or 5,056; at byte 8 <c>left</c> (int32, 1 to 624), at 12 <c>seeded</c> (int32, 1), at 16
+    /// <c>next</c> (uint64, at most 624): the checks of its <c>mt19937::is_valid</c>.
+    /// </summary>
+    private static void CheckRandomState(Tensor state, string name, string path)
+    {
+        const int MersenneStateN = 624;
+        if (state.dtype != ScalarType.Byte || state.dim() != 1 || state.shape[0] is not (5048 or 5056))
+        {
+            throw new InvalidDataException($"'{path}' is damaged: tensor '{name}' is {state.dtype} [{string.Join(", ", state.shape)}], not the random generator state libtorch writes (Byte [5056]).");
+        }
+
+        var bytes = state.bytes;
+        var (left, seeded, next) = (BinaryPrimitives.ReadInt32LittleEndian(bytes[8..]), BinaryPrimitives.ReadInt32LittleEndian(bytes[12..]), BinaryPrimitives.ReadUInt64LittleEndian(bytes[16..]));
+        if (seeded != 1 || left is < 1 or > MersenneStateN || next > MersenneStateN)
+        {
+            throw new InvalidDataException(string.Create(CultureInfo.InvariantCulture,
+                $"'{path}' is damaged: tensor '{name}' is not a valid random generator state (left {left}, seeded {seeded}, next {next}; libtorch needs seeded 1, left 1-{MersenneStateN}, next at most {MersenneStateN})."));
+        }
     }
 
     /// <summary>Whether <paramref name="path"/> is a safetensors file with the training-checkpoint format.</summary>

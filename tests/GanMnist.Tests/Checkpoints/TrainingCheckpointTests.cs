@@ -173,6 +173,65 @@ public sealed class TrainingCheckpointTests(SmallMnistFixture mnist) : IClassFix
         more.History.Epochs.Select(e => e.Epoch).Should().Equal(1, 2, 3);
     }
 
+    /// <summary>Flips the bits of one byte of a tensor's data in a safetensors file, leaving the file's structure intact.</summary>
+    private static void Damage(string path, string tensor, int byteOffset)
+    {
+        var bytes = File.ReadAllBytes(path);
+        var headerLength = (int)System.Buffers.Binary.BinaryPrimitives.ReadUInt64LittleEndian(bytes);
+        using var header = System.Text.Json.JsonDocument.Parse(bytes.AsMemory(8, headerLength));
+        var begin = header.RootElement.GetProperty(tensor).GetProperty("data_offsets")[0].GetInt64();
+        bytes[8 + headerLength + begin + byteOffset] ^= 0xFF;
+        File.WriteAllBytes(path, bytes);
+    }
+
+    [Theory]
+    [InlineData("rng.default", 12)]                       // the state's 'seeded' field: libtorch aborted the process on it
+    [InlineData("rng.run", 100)]                          // inside the Mersenne state
+    [InlineData("generator.main.0.weight", 5)]            // a weight
+    [InlineData("optimizer.discriminator.0.exp_avg_sq", 0)] // an optimiser moment
+    public async Task Resume_ADamagedCheckpoint_IsRefusedNamingTheFileAndTensor_AndTheRunGoesOnFromThePreviousOne(string tensor, int byteOffset)
+    {
+        using (await GanTrainer.Create(b => b.Configure(Recipe(GanArchitecture.Mlp, Folder("damaged"), 2))).TrainAsync(mnist.Data))
+        {
+        }
+
+        var checkpoints = new RunFolder(Folder("damaged")).FindCheckpoints();
+        Damage(checkpoints[0], tensor, byteOffset);
+
+        var read = () => TrainingCheckpoint.Read(checkpoints[0]);
+        read.Should().Throw<InvalidDataException>().WithMessage($"'{checkpoints[0]}' is damaged: tensor '{tensor}' differs from the digest written with it.");
+        var logger = new ListLogger();
+        using var resumed = await GanTrainer.Create(b => b.Configure(Recipe(GanArchitecture.Mlp, Folder("damaged"), 3)).Configure(o => o.ResumeFrom = Folder("damaged")), logger)
+            .TrainAsync(mnist.Data);
+        logger.Lines.Select(l => l.Message).Should().Contain(m => m.StartsWith($"Checkpoint {checkpoints[0]} is unusable, trying the previous one: '{checkpoints[0]}' is damaged", StringComparison.Ordinal));
+        logger.Lines.Select(l => l.Message).Should().Contain(m => m.StartsWith($"Resumed from {checkpoints[1]} at epoch 2", StringComparison.Ordinal));
+        resumed.History.Epochs.Select(e => e.Epoch).Should().Equal(1, 2, 3);
+    }
+
+    [Fact]
+    public async Task Resume_ACheckpointWithoutDigests_StillLoads_ButAnInvalidRandomStateIsRefusedBeforeLibtorchSeesIt()
+    {
+        using (await GanTrainer.Create(b => b.Configure(Recipe(GanArchitecture.Mlp, Folder("legacy"), 1))).TrainAsync(mnist.Data))
+        {
+        }
+
+        var written = new RunFolder(Folder("legacy")).FindCheckpoints()[0];
+        var legacy = Path.Combine(_root.Path, "legacy.safetensors");
+        using (var content = SafeTensorsFile.Read(written))
+        {
+            SafeTensorsFile.Write(legacy, content.Tensors, content.Metadata.Where(m => m.Key != TrainingCheckpoint.DigestsKey).ToDictionary());
+        }
+
+        using (TrainingCheckpoint.Read(legacy))
+        {
+        }
+
+        Damage(legacy, "rng.default", 12);
+        var read = () => TrainingCheckpoint.Read(legacy);
+        read.Should().Throw<InvalidDataException>().WithMessage(
+            $"'{legacy}' is damaged: tensor 'rng.default' is not a valid random generator state (left *, seeded 254, next *; libtorch needs seeded 1, left 1-624, next at most 624).");
+    }
+
     [Fact]
     public async Task GeneratorExport_LoadsAndGeneratesExactlyWhatTheTrainedGeneratorDoes()
     {
