@@ -548,10 +548,7 @@ public sealed partial class GanTrainer
                 var path = Folder.SampleFile(epoch);
                 WriteSamples(path);
                 _sampleFiles.Add(path);
-                if (_tensorBoard?.Samples(path, epoch) is { } why)
-                {
-                    LogTensorBoardImagesOff(_trainer._logger, why);
-                }
+                _tensorBoard?.Samples(path, epoch);
 
                 Each(c => c.OnSampleWritten(_context, epoch, path));
             }
@@ -618,6 +615,7 @@ public sealed partial class GanTrainer
             _dOptimizer.Dispose();
             _fixedNoise.Dispose();
             _fixedLabels?.Dispose();
+            _tensorBoard?.Dispose();
             _folderLock?.Dispose();
         }
     }
@@ -650,9 +648,6 @@ public sealed partial class GanTrainer
 
     [LoggerMessage(Level = LogLevel.Information, Message = "TensorBoard event files go to {Directory} (tensorboard --logdir {Directory})")]
     private static partial void LogTensorBoard(ILogger logger, string directory);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "TensorBoard sample grids are left out (scalars go on): SkiaSharp's native library did not load ({Reason})")]
-    private static partial void LogTensorBoardImagesOff(ILogger logger, string reason);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Epoch {Epoch}/{Epochs} done: D loss {DLoss:F4}, G loss {GLoss:F4}, D(x) {Real:F3}, D(G(z)) {Fake:F3} in {Seconds:F1} s ({Rate:F0} images/s)")]
     private static partial void LogEpoch(ILogger logger, int epoch, int epochs, double dLoss, double gLoss, double real, double fake, double seconds, double rate);

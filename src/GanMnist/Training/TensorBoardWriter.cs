@@ -1,36 +1,49 @@
+using System.Buffers.Binary;
 using System.Globalization;
+using System.IO.Hashing;
 using System.Text.Json;
 using GanMnist.Evaluation;
-using TorchSharp.Modules;
-using static TorchSharp.torch.utils;
+using Google.Protobuf;
+using Tensorboard;
 
 namespace GanMnist.Training;
 
 /// <summary>
-/// Writes a run's scalars, sample grids and options as TensorBoard event files through TorchSharp's
-/// <see cref="SummaryWriter"/> (<c>torch.utils.tensorboard</c>, as PyTorch's), which frames each record with its
-/// CRC-32C as TensorBoard reads it. Tags: <c>step/*</c> every <see cref="GanTrainerOptions.LogEverySteps"/> steps at
-/// the global step; <c>epoch/*</c> and <c>evaluation/*</c> at the epoch; <c>samples</c> at sampled epochs; <c>options</c>
+/// Writes a run's scalars, sample grids and options as a TensorBoard event file, as PyTorch's
+/// <c>torch.utils.tensorboard.SummaryWriter</c> does: the file <c>events.out.tfevents.{Unix seconds}.{host}.{pid}.{n}</c>
+/// (n counts the writers of the process, as PyTorch's global uid),
+/// a <c>brain.Event:2</c> header, then one Event proto per value (TorchSharp's generated protos), each framed as a
+/// TFRecord (length, masked CRC-32C of the length, data, masked CRC-32C of the data) and flushed. Every wall time is
+/// Unix seconds with a fraction. Tags: <c>step/*</c> every <see cref="GanTrainerOptions.LogEverySteps"/> steps at the
+/// global step; <c>epoch/*</c> and <c>evaluation/*</c> at the epoch; <c>samples</c> at sampled epochs; <c>options</c>
 /// (text) once.
 /// </summary>
-internal sealed class TensorBoardWriter
+/// <remarks>
+/// Not TorchSharp's own <c>SummaryWriter</c>: it stamps the file name and header with .NET ticks (TensorBoard then
+/// shows the run starting in the year ~20 billion; TorchSharp #932) and takes whole seconds only.
+/// </remarks>
+internal sealed class TensorBoardWriter : IDisposable
 {
-    private readonly SummaryWriter _writer;
-    private bool _imagesOff;
+    private static int _writers;
+    private readonly FileStream _file;
 
     public TensorBoardWriter(string directory, GanTrainerOptions options, JsonSerializerOptions json)
     {
-        System.IO.Directory.CreateDirectory(directory);
-        _writer = tensorboard.SummaryWriter(directory);
-        _writer.add_text("options", "```json\n" + JsonSerializer.Serialize(options, json) + "\n```", 0, Now());
+        Directory.CreateDirectory(directory);
+        LogDirectory = directory;
+        var now = Now();
+        var name = string.Create(CultureInfo.InvariantCulture, $"events.out.tfevents.{(long)now:D10}.{Environment.MachineName}.{Environment.ProcessId}.{Interlocked.Increment(ref _writers) - 1}");
+        _file = new FileStream(Path.Combine(directory, name), FileMode.CreateNew, FileAccess.Write, FileShare.Read);
+        Write(new Event { WallTime = now, FileVersion = "brain.Event:2" });
+        Text("options", "```json\n" + JsonSerializer.Serialize(options, json) + "\n```", 0);
     }
 
-    /// <summary>The folder the event files go to.</summary>
-    public string LogDirectory => _writer.LogDir;
+    /// <summary>The folder the event file goes to.</summary>
+    public string LogDirectory { get; }
 
     public void Step(TrainingProgress progress)
     {
-        var step = Step(progress.GlobalStep);
+        var step = progress.GlobalStep;
         Scalar("step/d_loss", progress.DiscriminatorLoss, step);
         Scalar("step/g_loss", progress.GeneratorLoss, step);
         Scalar("step/d_real", progress.RealScore, step);
@@ -58,41 +71,59 @@ internal sealed class TensorBoardWriter
         }
     }
 
-    /// <summary>
-    /// A sample grid (a PNG written by the run), at its epoch. SummaryWriter reads the PNG with SkiaSharp; where its native
-    /// library cannot load, images are left out (once, with the reason) and the scalars go on.
-    /// </summary>
-    /// <returns>Null, or why images are off from now on.</returns>
-    public string? Samples(string pngPath, int epoch)
+    /// <summary>A sample grid (a greyscale PNG the run wrote), at its epoch; its size comes from the PNG's header.</summary>
+    public void Samples(string pngPath, int epoch)
     {
-        if (_imagesOff)
-        {
-            return null;
-        }
-
-        try
-        {
-            _writer.add_img("samples", pngPath, epoch, Now());
-            return null;
-        }
-        catch (Exception e) when (e is DllNotFoundException or TypeInitializationException or BadImageFormatException)
-        {
-            _imagesOff = true;
-            return $"{e.GetType().Name}: {e.Message.Split('\n')[0]}";
-        }
+        var png = File.ReadAllBytes(pngPath);
+        // PNG: 8-byte signature, then the IHDR chunk (length, "IHDR", width and height as big-endian uint32).
+        var (width, height) = (BinaryPrimitives.ReadInt32BigEndian(png.AsSpan(16)), BinaryPrimitives.ReadInt32BigEndian(png.AsSpan(20)));
+        var image = new Summary.Types.Image { Width = width, Height = height, Colorspace = 1, EncodedImageString = ByteString.CopyFrom(png) };
+        Write(Value(epoch, new Summary.Types.Value { Tag = "samples", Image = image }));
     }
 
-    private void Scalar(string tag, double value, int step)
+    public void Dispose() => _file.Dispose();
+
+    private void Scalar(string tag, double value, long step)
     {
         if (double.IsFinite(value))
         {
-            _writer.add_scalar(tag, (float)value, step, Now());
+            Write(Value(step, new Summary.Types.Value { Tag = tag, SimpleValue = (float)value }));
         }
     }
 
-    /// <summary>Wall time in Unix seconds: TorchSharp writes 0 when none is given, which flattens TensorBoard's time axes.</summary>
-    private static long Now() => DateTimeOffset.UtcNow.ToUnixTimeSeconds();
+    /// <summary>Text as TensorBoard's text plugin reads it: a string tensor of one element, tagged <c>{tag}/text_summary</c>.</summary>
+    private void Text(string tag, string text, long step)
+    {
+        var tensor = new TensorProto { Dtype = DataType.DtString, TensorShape = new TensorShapeProto { Dim = { new TensorShapeProto.Types.Dim { Size = 1 } } } };
+        tensor.StringVal.Add(ByteString.CopyFromUtf8(text));
+        var metadata = new SummaryMetadata { PluginData = new SummaryMetadata.Types.PluginData { PluginName = "text" } };
+        Write(Value(step, new Summary.Types.Value { Tag = tag + "/text_summary", Tensor = tensor, Metadata = metadata }));
+    }
 
-    /// <summary>TensorBoard's steps are 32-bit here (TorchSharp's API): a longer run's steps saturate rather than wrap.</summary>
-    private static int Step(long globalStep) => (int)Math.Min(globalStep, int.MaxValue);
+    private static Event Value(long step, Summary.Types.Value value) => new() { WallTime = Now(), Step = step, Summary = new Summary { Value = { value } } };
+
+    private void Write(Event record)
+    {
+        var data = record.ToByteArray();
+        Span<byte> length = stackalloc byte[8];
+        BinaryPrimitives.WriteUInt64LittleEndian(length, (ulong)data.Length);
+        Span<byte> crc = stackalloc byte[4];
+        _file.Write(length);
+        BinaryPrimitives.WriteUInt32LittleEndian(crc, MaskedCrc(length));
+        _file.Write(crc);
+        _file.Write(data);
+        BinaryPrimitives.WriteUInt32LittleEndian(crc, MaskedCrc(data));
+        _file.Write(crc);
+        _file.Flush();
+    }
+
+    /// <summary>TFRecord's checksum: CRC-32C, rotated right by 15 bits plus 0xA282EAD8.</summary>
+    private static uint MaskedCrc(ReadOnlySpan<byte> data)
+    {
+        var crc = Crc32.HashToUInt32(Crc32ParameterSet.Crc32C, data);
+        return unchecked(((crc >> 15) | (crc << 17)) + 0xA282EAD8u);
+    }
+
+    /// <summary>Unix time in seconds, with its fraction, as TensorBoard's wall times are.</summary>
+    private static double Now() => DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() / 1000.0;
 }

@@ -49,7 +49,9 @@ public sealed class GanEvaluatorTests(EvaluatorFixture fixture, MnistSubsetFixtu
         var trainer = GanTrainer.Create(b => b.UseMlp(MlpActivation.LeakyRelu).Epochs(2).BatchSize(64).Seed(3).OnDevice("cpu").OutputTo(output.Path)
             .EvaluateWith(Evaluator, everyEpochs: 1).WriteTensorBoard("tb").Configure(o => (o.LogEverySteps, o.SampleGridSize, o.Threads) = (10, 3, 1)));
 
+        var before = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() / 1000.0;
         using var result = await trainer.TrainAsync(mnist.Data); // 32 steps per epoch
+        var after = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() / 1000.0;
 
         TensorBoardEvents.Crc32C("123456789"u8).Should().Be(0xE3069283u, "the published CRC-32C check value");
         var file = Directory.GetFiles(Path.Combine(output.Path, "tb"), "events.out.tfevents.*").Should().ContainSingle().Subject;
@@ -66,6 +68,15 @@ public sealed class GanEvaluatorTests(EvaluatorFixture fixture, MnistSubsetFixtu
             GanMnist.Tests.Imaging.PngDecoder.DecodeGray(File.ReadAllBytes(result.SampleFiles[1])).Pixels, "the sample grid written to samples/ (re-encoded)");
         (images[1].ImageWidth, images[1].ImageHeight).Should().Be((3 * 30 + 2, 3 * 30 + 2));
         System.Text.Encoding.UTF8.GetString(values.Single(v => v.Tag.StartsWith("options", StringComparison.Ordinal)).Raw).Should().Contain("\"Epochs\": 2");
+        // TensorBoard's clock: Unix seconds with a fraction in every record, the header first; the file named as PyTorch names it.
+        var records = TensorBoardEvents.Records(file);
+        records[0].FileVersion.Should().Be("brain.Event:2", "the first record is the file-version header");
+        records.Should().OnlyContain(r => r.WallTime >= before - 0.01 && r.WallTime <= after + 0.01, "every wall time is Unix seconds within the run");
+        records.Should().Contain(r => r.WallTime != Math.Floor(r.WallTime), "wall times carry fractions of a second");
+        var name = System.Text.RegularExpressions.Regex.Match(Path.GetFileName(file), @"^events\.out\.tfevents\.(\d{10})\.(.+)\.(\d+)\.(\d+)$");
+        name.Success.Should().BeTrue(Path.GetFileName(file));
+        double.Parse(name.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture).Should().BeInRange(Math.Floor(before), after);
+        (name.Groups[2].Value, int.Parse(name.Groups[3].Value, System.Globalization.CultureInfo.InvariantCulture)).Should().Be((Environment.MachineName, Environment.ProcessId));
     }
 
     [Fact]

@@ -30,6 +30,35 @@ internal static class TensorBoardEvents
         return values;
     }
 
+    /// <summary>Every record's Event header fields: wall time (field 1, double), step (2) and file version (3), in file order.</summary>
+    public static List<(double WallTime, long Step, string? FileVersion)> Records(string path)
+    {
+        var bytes = File.ReadAllBytes(path);
+        var records = new List<(double, long, string?)>();
+        for (var offset = 0; offset < bytes.Length;)
+        {
+            var length = (int)BitConverter.ToUInt64(bytes, offset);
+            var input = new CodedInputStream(bytes.AsSpan(offset + 12, length).ToArray());
+            var (wallTime, step, version) = (double.NaN, 0L, (string?)null);
+            uint tag;
+            while ((tag = input.ReadTag()) != 0)
+            {
+                switch (WireFormat.GetTagFieldNumber(tag))
+                {
+                    case 1: wallTime = input.ReadDouble(); break;
+                    case 2: step = input.ReadInt64(); break;
+                    case 3: version = input.ReadString(); break;
+                    default: input.SkipLastField(); break;
+                }
+            }
+
+            records.Add((wallTime, step, version));
+            offset += 12 + length + 4;
+        }
+
+        return records;
+    }
+
     /// <summary>CRC-32C (Castagnoli, reflected polynomial 0x82F63B78), bit by bit.</summary>
     public static uint Crc32C(ReadOnlySpan<byte> data)
     {
