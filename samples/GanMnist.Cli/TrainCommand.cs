@@ -187,8 +187,9 @@ internal static class TrainCommand
                     task.MaxValue = (double)p.Epochs * p.StepsPerEpoch;
                     task.Value = p.GlobalStep;
                     var fid = p.Evaluation is { } e ? string.Create(CultureInfo.InvariantCulture, $" FID {e.FrechetDistance:F1}") : string.Empty;
+                    var health = p.HealthWarnings.Count > 0 ? $" [red]{string.Join(", ", p.HealthWarnings.Select(w => w.Issue))}[/]" : string.Empty;
                     task.Description = string.Create(CultureInfo.InvariantCulture,
-                        $"epoch {p.Epoch}/{p.Epochs} {p.ImagesPerSecond:F0} img/s D {p.DiscriminatorLoss:F3} G {p.GeneratorLoss:F3}{fid} ETA {p.Remaining:hh\\:mm\\:ss}");
+                        $"epoch {p.Epoch}/{p.Epochs} {p.ImagesPerSecond:F0} img/s D {p.DiscriminatorLoss:F3} G {p.GeneratorLoss:F3}{fid}{health} ETA {p.Remaining:hh\\:mm\\:ss}");
                 });
                 var result = await trainer.TrainAsync(train, progress, cancellationToken);
                 task.Value = task.MaxValue;

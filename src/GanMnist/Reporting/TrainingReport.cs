@@ -164,6 +164,12 @@ public static class TrainingReport
                 .Append(": ").Append(Encode(last.ModeCollapseReason ?? string.Empty)).Append(".</p>\n");
         }
 
+        foreach (var warning in history.SelectMany(e => e.HealthWarnings ?? []))
+        {
+            html.Append("<p class=\"alarm health\">Health warning at epoch ").Append(warning.Epoch.ToString(CultureInfo.InvariantCulture))
+                .Append(": ").Append(Encode(warning.Message)).Append("</p>\n");
+        }
+
         if (history.Any(e => !double.IsFinite(e.DiscriminatorLoss) || !double.IsFinite(e.GeneratorLoss)))
         {
             html.Append("<p class=\"alarm\">A loss was not finite in epoch ")

@@ -55,7 +55,7 @@ public sealed partial class GanTrainer
         private int _startBatch;
 
         /// <summary>Writes the whole training state; <paramref name="nextEpoch"/> and <paramref name="batch"/> say where to continue.</summary>
-        private void SaveCheckpoint(int nextEpoch, int batch)
+        private string SaveCheckpoint(int nextEpoch, int batch)
         {
             using var scope = NewDisposeScope();
             var tensors = new List<KeyValuePair<string, Tensor>>();
@@ -97,6 +97,7 @@ public sealed partial class GanTrainer
 
             var path = TrainingCheckpoint.Write(Folder, _globalStep, tensors, metadata, _options.KeepCheckpoints);
             LogCheckpoint(_trainer._logger, path);
+            return path;
         }
 
         private static void AddOptimizer(List<KeyValuePair<string, Tensor>> tensors, string prefix, Adam optimizer)

@@ -4,6 +4,7 @@ using System.Text.Json;
 using GanMnist.Checkpoints;
 using GanMnist.Data;
 using GanMnist.Evaluation;
+using GanMnist.Health;
 using GanMnist.Imaging;
 using GanMnist.IO;
 using GanMnist.Losses;
@@ -72,6 +73,7 @@ public sealed partial class GanTrainer
     /// </summary>
     /// <exception cref="ArgumentException">The dataset's images do not fit the models.</exception>
     /// <exception cref="NonFiniteLossException">A loss became NaN or infinite.</exception>
+    /// <exception cref="Health.TrainingHealthException">A health warning was raised and <see cref="GanTrainerOptions.StopOnHealthWarning"/> is set (a checkpoint was written first).</exception>
     /// <exception cref="InvalidOperationException">The checkpoint resumed from has already trained <see cref="GanTrainerOptions.Epochs"/> epochs (the total); the message says how to ask for more.</exception>
     /// <exception cref="IOException">Another training holds <see cref="GanTrainerOptions.OutputDirectory"/> (the message names it and that process), or a file could not be written.</exception>
     public Task<TrainingResult> TrainAsync(IImageDataset dataset, IProgress<TrainingProgress>? progress = null, CancellationToken cancellationToken = default)
@@ -257,6 +259,9 @@ public sealed partial class GanTrainer
         private readonly List<Tensor> _pending = []; // per-step values still on the device
         private readonly List<double[]> _epochValues = [];
         private readonly List<string> _sampleFiles = [];
+        private readonly HealthMonitor? _health;
+        private readonly List<HealthWarning> _healthWarnings = [];
+        private readonly List<HealthWarning> _epochWarnings = [];
         private readonly Stopwatch _clock = new();
         private string[]? _valueNames;
         private double[]? _lastMeans;
@@ -286,6 +291,12 @@ public sealed partial class GanTrainer
                     : null;
             }
 
+            // D(x) and D(G(z)) are probabilities only for the cross-entropy losses; the outright-win check needs them.
+            var probabilities = trainer._components.Loss is null && options.Loss is GanLossKind.NonSaturating or GanLossKind.Minimax;
+            var bounded = trainer._components.Loss is null && options.Loss is not GanLossKind.WassersteinGp;
+            _health = options.MonitorHealth
+                ? new HealthMonitor(options.DivergenceBound, options.DivergenceFactor, options.HealthWindowSteps, probabilities, bounded)
+                : null;
             Folder = new RunFolder(options.OutputDirectory);
             Directory.CreateDirectory(Folder.Path);
             _context = new TrainingContext(options.Clone(), g, d, device, seed, _fixedNoise, OutputDirectory) { SamplingGenerator = Sampler };
@@ -452,6 +463,8 @@ public sealed partial class GanTrainer
 
             _pending.Clear();
             var rowCount = all.Length / width;
+            var (realColumn, fakeColumn) = (Array.IndexOf(_valueNames, LossValues.RealScore), Array.IndexOf(_valueNames, LossValues.FakeScore));
+            var raised = new List<HealthWarning>();
             for (var r = 0; r < rowCount; r++)
             {
                 for (var c = 0; c < width; c++)
@@ -464,7 +477,18 @@ public sealed partial class GanTrainer
                     }
                 }
 
-                _epochValues.Add(all.AsSpan(r * width, width).ToArray());
+                var row = all.AsSpan(r * width, width).ToArray();
+                _epochValues.Add(row);
+                var (real, fake) = (realColumn < 0 ? double.NaN : row[2 + realColumn], fakeColumn < 0 ? double.NaN : row[2 + fakeColumn]);
+                if (_health?.Observe(epoch, _globalStep - rowCount + 1 + r, row[0], row[1], real, fake) is { } warning)
+                {
+                    raised.Add(warning);
+                }
+            }
+
+            foreach (var warning in raised)
+            {
+                OnHealthWarning(warning, epoch, step);
             }
 
             var means = new double[width];
@@ -482,6 +506,19 @@ public sealed partial class GanTrainer
             return means;
         }
 
+        /// <summary>Reports a health warning everywhere a user looks, and stops the run (after a checkpoint) when asked to.</summary>
+        private void OnHealthWarning(HealthWarning warning, int epoch, int step)
+        {
+            LogHealthWarning(_trainer._logger, warning.Message);
+            _healthWarnings.Add(warning);
+            _epochWarnings.Add(warning);
+            _tensorBoard?.Health(warning);
+            if (_options.StopOnHealthWarning)
+            {
+                throw new TrainingHealthException(warning, _options.CheckpointEveryEpochs > 0 ? SaveCheckpoint(epoch, step) : null);
+            }
+        }
+
         private void Report(int epoch, int step, double[]? means)
         {
             if (means is null)
@@ -496,7 +533,7 @@ public sealed partial class GanTrainer
             var remaining = TimeSpan.FromSeconds(elapsed.TotalSeconds / Math.Max(_globalStep, 1) * (stepsTotal - _globalStep));
             var (real, fakeScore) = (Value(means, LossValues.RealScore), Value(means, LossValues.FakeScore));
             var report = new TrainingProgress(epoch, _options.Epochs, step, _loader.BatchesPerEpoch, _globalStep, rate, means[0], means[1], real, fakeScore,
-                elapsed, remaining, _evaluation);
+                elapsed, remaining, _evaluation) { HealthWarnings = [.. _healthWarnings] };
             LogProgress(_trainer._logger, epoch, _options.Epochs, step, _loader.BatchesPerEpoch, means[0], means[1], real, fakeScore, rate);
             _progress?.Report(report);
             _tensorBoard?.Step(report);
@@ -537,7 +574,8 @@ public sealed partial class GanTrainer
             _epochValues.Clear();
             var values = _valueNames.Select((n, i) => (n, means[2 + i])).ToDictionary(p => p.n, p => p.Item2);
             var summary = new EpochSummary(epoch, means[0], means[1], Value(means, LossValues.RealScore), Value(means, LossValues.FakeScore),
-                seconds, images / Math.Max(seconds, 1e-9), values, evaluation);
+                seconds, images / Math.Max(seconds, 1e-9), values, evaluation, _epochWarnings.Count > 0 ? [.. _epochWarnings] : null);
+            _epochWarnings.Clear();
             History.Add(summary);
             LogEpoch(_trainer._logger, epoch, _options.Epochs, summary.DiscriminatorLoss, summary.GeneratorLoss, summary.RealScore, summary.FakeScore, seconds, summary.ImagesPerSecond);
             WriteFiles();
@@ -625,6 +663,9 @@ public sealed partial class GanTrainer
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Precision bf16-mixed: {Count} layers are TorchSharp's own and compute in float32 ({Layers}); build them with GanMnist.Models.Autocast.Linear/Conv2d/ConvTranspose2d to compute in bfloat16")]
     private static partial void LogFloat32Layers(ILogger logger, int count, string layers);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Health warning: {Message}")]
+    private static partial void LogHealthWarning(ILogger logger, string message);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Evaluation at epoch {Epoch}: {Result}")]
     private static partial void LogEvaluation(ILogger logger, int epoch, string result);

@@ -81,6 +81,9 @@ internal sealed class TensorBoardWriter : IDisposable
         Write(Value(epoch, new Summary.Types.Value { Tag = "samples", Image = image }));
     }
 
+    /// <summary>A health warning, as text tagged <c>health</c> at the step since which it holds.</summary>
+    public void Health(Health.HealthWarning warning) => Text("health", $"**{warning.Issue}** (epoch {warning.Epoch}): {warning.Message}", warning.GlobalStep);
+
     public void Dispose() => _file.Dispose();
 
     private void Scalar(string tag, double value, long step)

@@ -24,7 +24,11 @@ namespace GanMnist.Training;
 /// <param name="Evaluation">The latest evaluation of the generator, if one ran yet.</param>
 public sealed record TrainingProgress(int Epoch, int Epochs, int Step, int StepsPerEpoch, long GlobalStep, double ImagesPerSecond,
     double DiscriminatorLoss, double GeneratorLoss, double RealScore, double FakeScore, TimeSpan Elapsed, TimeSpan Remaining,
-    EvaluationResult? Evaluation = null);
+    EvaluationResult? Evaluation = null)
+{
+    /// <summary>Every health warning of the run so far (<see cref="GanTrainerOptions.MonitorHealth"/>), oldest first.</summary>
+    public IReadOnlyList<Health.HealthWarning> HealthWarnings { get; init; } = [];
+}
 
 /// <summary>One epoch's means and speed.</summary>
 /// <param name="Epoch">The epoch, from 1.</param>
@@ -36,8 +40,10 @@ public sealed record TrainingProgress(int Epoch, int Epochs, int Step, int Steps
 /// <param name="ImagesPerSecond">Real images per second during the epoch.</param>
 /// <param name="Values">Every value the loss reported, by name (e.g. gradient_penalty), as epoch means.</param>
 /// <param name="Evaluation">The generator's evaluation at this epoch's end, when one ran.</param>
+/// <param name="HealthWarnings">The health warnings first raised in this epoch (<see cref="GanTrainerOptions.MonitorHealth"/>); null or empty when none.</param>
 public sealed record EpochSummary(int Epoch, double DiscriminatorLoss, double GeneratorLoss, double RealScore, double FakeScore,
-    double Seconds, double ImagesPerSecond, IReadOnlyDictionary<string, double> Values, EvaluationResult? Evaluation = null);
+    double Seconds, double ImagesPerSecond, IReadOnlyDictionary<string, double> Values, EvaluationResult? Evaluation = null,
+    IReadOnlyList<Health.HealthWarning>? HealthWarnings = null);
 
 /// <summary>Which step just finished (no values: reading them would cost a device round-trip every step).</summary>
 /// <param name="Epoch">The epoch, from 1.</param>
@@ -196,6 +202,9 @@ public sealed class TrainingResult : IDisposable
 
     /// <summary>The seed the run used (to repeat it).</summary>
     public ulong Seed { get; }
+
+    /// <summary>Every health warning of the run (<see cref="GanTrainerOptions.MonitorHealth"/>), oldest first; empty for a healthy run.</summary>
+    public IReadOnlyList<Health.HealthWarning> HealthWarnings => [.. History.Epochs.SelectMany(e => e.HealthWarnings ?? [])];
 
     /// <summary>The sample grids written, in order.</summary>
     public IReadOnlyList<string> SampleFiles { get; }
