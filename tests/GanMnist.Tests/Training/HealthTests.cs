@@ -59,6 +59,17 @@ public sealed class HealthTests(SmallMnistFixture mnist) : IClassFixture<SmallMn
     }
 
     [Fact]
+    public async Task SaturatedNetworks_AreReportedAsFrozenLosses()
+    {
+        // The minimax loss against a discriminator at learning rate 1.0: its logits run far past the sigmoid's range, where
+        // both cross-entropies are 0 in float32 and stay there (G, barely moving, gets no gradient to escape).
+        using var result = await GanTrainer.Create(b => b.Configure(Recipe("frozen", 10, 1e-9, 1.0))
+            .Configure(o => (o.Loss, o.HealthWindowSteps) = (GanLossKind.Minimax, 20))).TrainAsync(mnist.Data);
+
+        result.HealthWarnings.Select(w => w.Issue).Should().Contain(HealthIssue.FrozenLosses);
+    }
+
+    [Fact]
     public async Task HealthyShortRun_OfTheQuickRecipe_RaisesNothing()
     {
         using var result = await GanTrainer.Create(b => b.UsePreset(GanPreset.Quick).Configure(o =>
