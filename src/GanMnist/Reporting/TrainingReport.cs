@@ -33,8 +33,7 @@ public static class TrainingReport
 
     internal static string Write(RunFolder folder)
     {
-        var html = Build(folder.Path);
-        AtomicFile.WriteAllText(folder.ReportFile, html);
+        AtomicFile.WriteAllText(folder.ReportFile, BuildHtml(folder.Path));
         return folder.ReportFile;
     }
 
@@ -44,6 +43,12 @@ public static class TrainingReport
     public static string Build(string runDirectory)
     {
         ArgumentNullException.ThrowIfNull(runDirectory);
+        return BuildHtml(runDirectory).ToString();
+    }
+
+    /// <summary>The report as chunks (the trainer streams them to the file every epoch; one string would be large-object garbage).</summary>
+    private static StringBuilder BuildHtml(string runDirectory)
+    {
         if (!Directory.Exists(runDirectory))
         {
             throw new DirectoryNotFoundException($"The run folder '{runDirectory}' does not exist.");
@@ -78,7 +83,7 @@ public static class TrainingReport
         html.Append("<p class=\"sub\">Run folder <code>").Append(Encode(Path.GetFullPath(runDirectory))).Append("</code>; report written ")
             .Append(DateTime.UtcNow.ToString("yyyy-MM-dd HH:mm 'UTC'", CultureInfo.InvariantCulture)).Append(".</p>\n");
         html.Append("</body></html>\n");
-        return html.ToString();
+        return html;
     }
 
     /// <summary>Dataset, architecture, loss, seed and device in one line.</summary>
@@ -361,7 +366,8 @@ public static class TrainingReport
 
         try
         {
-            return JsonSerializer.Deserialize<T>(File.ReadAllText(path), JsonSettings.Options);
+            using var stream = File.OpenRead(path);
+            return JsonSerializer.Deserialize<T>(stream, JsonSettings.Options);
         }
         catch (JsonException e)
         {

@@ -614,8 +614,8 @@ public sealed partial class GanTrainer
 
         private void WriteFiles()
         {
-            AtomicFile.WriteAllText(Folder.HistoryCsvFile, History.ToCsv());
-            AtomicFile.WriteAllText(Folder.HistoryJsonFile, History.ToJson());
+            AtomicFile.WriteAllText(Folder.HistoryCsvFile, History.BuildCsv());
+            AtomicFile.Write(Folder.HistoryJsonFile, History.WriteJson);
             if (History.Epochs.Count > 0)
             {
                 var x = History.Epochs.Select(e => (double)e.Epoch).ToArray();

@@ -117,7 +117,9 @@ public sealed class TrainingHistory
     internal void Add(EpochSummary summary) => _epochs.Add(summary);
 
     /// <summary>One row per epoch: epoch, d_loss, g_loss, d_real, d_fake, seconds, images_per_second, then any extra values and evaluation metrics.</summary>
-    public string ToCsv()
+    public string ToCsv() => BuildCsv().ToString();
+
+    internal StringBuilder BuildCsv()
     {
         var extras = _epochs.SelectMany(e => e.Values.Keys).Distinct().Where(k => k is not (Losses.LossValues.RealScore or Losses.LossValues.FakeScore)).ToList();
         var metrics = _epochs.SelectMany(e => e.Evaluation?.ToMetrics().Keys ?? []).Distinct().ToList();
@@ -145,11 +147,14 @@ public sealed class TrainingHistory
             csv.Append('\n');
         }
 
-        return csv.ToString();
+        return csv;
     }
 
     /// <summary>The epochs as a JSON array.</summary>
     public string ToJson() => JsonSerializer.Serialize(_epochs, IO.JsonSettings.Options);
+
+    /// <summary>Writes <see cref="ToJson"/>'s JSON to a stream without building it as one string.</summary>
+    internal void WriteJson(Stream stream) => JsonSerializer.Serialize(stream, _epochs, IO.JsonSettings.Options);
 
     /// <summary>A history from the JSON that <see cref="ToJson"/> writes (e.g. a run folder's <c>history.json</c>).</summary>
     /// <exception cref="InvalidDataException">The text is not such JSON.</exception>
