@@ -67,7 +67,9 @@ public static class SafeTensorsFile
         ArgumentNullException.ThrowIfNull(path);
         ArgumentNullException.ThrowIfNull(tensors);
         var names = new HashSet<string>(StringComparer.Ordinal);
-        var entries = new List<(string Name, string DType, long[] Shape, byte[] Bytes)>();
+        // Sizes come from shapes and dtypes; each tensor's bytes are copied to the file one tensor at a time, so a
+        // checkpoint never sits in managed memory whole (tens of megabytes of large-object garbage per write).
+        var entries = new List<(string Name, string DType, long[] Shape, long Length, Tensor Tensor)>();
         foreach (var (name, t) in tensors)
         {
             if (string.IsNullOrEmpty(name) || name == MetadataKey || !names.Add(name))
@@ -77,7 +79,7 @@ public static class SafeTensorsFile
 
             var dtype = DTypes.FirstOrDefault(d => d.Value == t.dtype).Key
                 ?? throw new ArgumentException($"Tensor '{name}' has dtype {t.dtype}, which safetensors cannot store.", nameof(tensors));
-            entries.Add((name, dtype, t.shape, HostBytes(t)));
+            entries.Add((name, dtype, t.shape, t.numel() * ElementSize(t.dtype), t));
         }
 
         var header = new MemoryStream();
@@ -96,7 +98,7 @@ public static class SafeTensorsFile
             }
 
             long offset = 0;
-            foreach (var (name, dtype, shape, bytes) in entries)
+            foreach (var (name, dtype, shape, bytes, _) in entries)
             {
                 json.WriteStartObject(name);
                 json.WriteString("dtype", dtype);
@@ -109,10 +111,10 @@ public static class SafeTensorsFile
                 json.WriteEndArray();
                 json.WriteStartArray("data_offsets");
                 json.WriteNumberValue(offset);
-                json.WriteNumberValue(offset + bytes.Length);
+                json.WriteNumberValue(offset + bytes);
                 json.WriteEndArray();
                 json.WriteEndObject();
-                offset += bytes.Length;
+                offset += bytes;
             }
 
             json.WriteEndObject();
@@ -138,7 +140,8 @@ public static class SafeTensorsFile
                 header.CopyTo(file);
                 foreach (var entry in entries)
                 {
-                    file.Write(entry.Bytes);
+                    using var scope = NewDisposeScope();
+                    file.Write(entry.Tensor.detach().cpu().contiguous().bytes);
                 }
 
                 file.Flush(flushToDisk: true);
@@ -234,13 +237,6 @@ public static class SafeTensorsFile
 
             return new SafeTensorsContent(tensors, metadata);
         }
-    }
-
-    /// <summary>A copy of the tensor's bytes, row-major, from any device and layout.</summary>
-    private static byte[] HostBytes(Tensor t)
-    {
-        using var scope = NewDisposeScope();
-        return t.detach().cpu().contiguous().bytes.ToArray();
     }
 
     private static long ElementSize(ScalarType dtype) => dtype switch

@@ -592,6 +592,7 @@ public sealed partial class GanTrainer
             }
 
             TrainingReport.Write(Folder);
+            MallocSettings.AfterEpoch();
         }
 
         /// <summary>Samples from the fixed noise in evaluation mode (batch-norm running statistics), as the seeds do.</summary>
