@@ -75,8 +75,8 @@ internal static class TrainingCheckpoint
     /// <summary>The SHA-256 of a tensor's bytes (contiguous, as written), lowercase hex.</summary>
     private static string Digest(Tensor tensor)
     {
-        using var contiguous = tensor.cpu().contiguous();
-        return Convert.ToHexStringLower(SHA256.HashData(contiguous.bytes));
+        using var scope = NewDisposeScope();
+        return Convert.ToHexStringLower(SHA256.HashData(tensor.cpu().contiguous().bytes));
     }
 
     private static void CheckDigests(SafeTensorsContent content, string path)

@@ -260,7 +260,6 @@ public sealed partial class GanTrainer
         private readonly List<double[]> _epochValues = [];
         private readonly List<string> _sampleFiles = [];
         private readonly HealthMonitor? _health;
-        private readonly List<HealthWarning> _healthWarnings = [];
         private readonly List<HealthWarning> _epochWarnings = [];
         private readonly Stopwatch _clock = new();
         private string[]? _valueNames;
@@ -510,7 +509,6 @@ public sealed partial class GanTrainer
         private void OnHealthWarning(HealthWarning warning, int epoch, int step)
         {
             LogHealthWarning(_trainer._logger, warning.Message);
-            _healthWarnings.Add(warning);
             _epochWarnings.Add(warning);
             _tensorBoard?.Health(warning);
             if (_options.StopOnHealthWarning)
@@ -533,7 +531,10 @@ public sealed partial class GanTrainer
             var remaining = TimeSpan.FromSeconds(elapsed.TotalSeconds / Math.Max(_globalStep, 1) * (stepsTotal - _globalStep));
             var (real, fakeScore) = (Value(means, LossValues.RealScore), Value(means, LossValues.FakeScore));
             var report = new TrainingProgress(epoch, _options.Epochs, step, _loader.BatchesPerEpoch, _globalStep, rate, means[0], means[1], real, fakeScore,
-                elapsed, remaining, _evaluation) { HealthWarnings = [.. _healthWarnings] };
+                elapsed, remaining, _evaluation)
+            {
+                HealthWarnings = [.. History.Epochs.SelectMany(e => e.HealthWarnings ?? []), .. _epochWarnings],
+            };
             LogProgress(_trainer._logger, epoch, _options.Epochs, step, _loader.BatchesPerEpoch, means[0], means[1], real, fakeScore, rate);
             _progress?.Report(report);
             _tensorBoard?.Step(report);
