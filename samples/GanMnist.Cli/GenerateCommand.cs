@@ -101,7 +101,7 @@ internal static class GenerateCommand
     /// <summary>The <c>--architecture</c> option: how to read a plain state dict.</summary>
     internal static Option<GanArchitecture?> ArchitectureOption() => new("--architecture")
     {
-        Description = "The architecture of a plain state dict given as --checkpoint (Dcgan, Mlp, ConditionalDcgan, ConditionalMlp, InfoGan; default sizes).",
+        Description = "The architecture of a plain state dict given as --checkpoint (Dcgan, Mlp, ConditionalDcgan, ConditionalMlp, InfoGan, ConditionalInfoGan; default sizes).",
     };
 
     /// <summary>The <c>--padding</c> option: how a plain DCGAN state dict's transposed convolutions pad (generator files record it).</summary>

@@ -154,14 +154,12 @@ public static class CheckpointFile
         string prefix;
         if (discriminator)
         {
-            var d = GanModels.CreateDiscriminator(options.Architecture, options.LeakyReluSlope, options.Initialization, options.MlpActivation, null,
-                options.MinibatchDiscriminationKernels, options.MinibatchDiscriminationKernelSize, classes);
+            var d = TrainerModels.Discriminator(options, classes);
             (module, model, prefix) = (d.Module, d, "discriminator.");
         }
         else
         {
-            var g = GanModels.CreateGenerator(options.Architecture, options.LatentSize, options.LeakyReluSlope, options.Initialization, options.MlpActivation, null, classes,
-                options.TransposedConvolutionPadding);
+            var g = TrainerModels.Generator(options, classes);
             (module, model, prefix) = (g.Module, g, content.Tensors.Keys.Any(k => k.StartsWith("ema.", StringComparison.Ordinal)) ? "ema." : "generator.");
         }
 

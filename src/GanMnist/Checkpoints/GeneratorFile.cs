@@ -42,6 +42,10 @@ public static class GeneratorFile
             ["mlp_activation"] = mlpActivation.ToString(),
             ["transposed_conv_padding"] = DcganGenerator.PaddingOf(generator.Module).ToString(),
         };
+        if (architecture is GanArchitecture.InfoGan or GanArchitecture.ConditionalInfoGan)
+        {
+            metadata["width"] = GanModels.WidthOf(generator.Module).ToString(CultureInfo.InvariantCulture);
+        }
         if (dataset is not null)
         {
             metadata["dataset"] = dataset.Name;
@@ -101,12 +105,15 @@ public static class GeneratorFile
             throw new InvalidDataException($"'{path}' has a 'transposed_conv_padding' of '{paddingName}', expected one of {string.Join(", ", Enum.GetNames<TransposedConvolutionPadding>())}.");
         }
 
+        // Files written before widths existed hold the paper's InfoGAN width (the only one there was).
+        int? width = content.Metadata.ContainsKey("width") ? ParseInt(content, "width", path, 4, 1024) : null;
         var generator = GanModels.CreateGenerator(Enum.Parse<GanArchitecture>(architectureName),
             ParseInt(content, "latent_size", path, 1, MaxLatentSize),
             slope,
             mlpActivation: Enum.Parse<MlpActivation>(activationName),
             classCount: classCount >= 2 ? classCount : GanModels.ClassCount,
-            padding: Enum.Parse<TransposedConvolutionPadding>(paddingName));
+            padding: Enum.Parse<TransposedConvolutionPadding>(paddingName),
+            width: width);
         try
         {
             LoadInto(generator.Module, content.Tensors, path, prefix: string.Empty);
@@ -133,12 +140,13 @@ public static class GeneratorFile
     /// <param name="classCount">The classes of a conditional architecture; by default the rows of its <c>embedding.weight</c> (else 10).</param>
     /// <param name="device">Where the weights go (the CPU by default).</param>
     /// <param name="padding">How a DCGAN generator's stride-2 transposed convolutions pad (the weights are the same shape either way; the images are not).</param>
+    /// <param name="width">An InfoGAN generator's width (<see cref="GanModels.InfoGanWidth"/>); null for the paper's 64.</param>
     /// <exception cref="ArgumentException">The extension is none of <c>.pt</c>, <c>.pth</c>, <c>.safetensors</c>.</exception>
     /// <exception cref="FileNotFoundException">The file does not exist.</exception>
     /// <exception cref="InvalidDataException">The file is damaged, or its tensors do not fit: the message names each tensor and both shapes.</exception>
     public static IGenerator Import(string path, GanArchitecture architecture, int latentSize = 100, double leakyReluSlope = 0.2,
         MlpActivation mlpActivation = MlpActivation.Relu, int? classCount = null, Device? device = null,
-        TransposedConvolutionPadding padding = TransposedConvolutionPadding.Symmetric)
+        TransposedConvolutionPadding padding = TransposedConvolutionPadding.Symmetric, int? width = null)
     {
         TorchRuntime.EnsureLoaded();
         var tensors = StateDictFile.Read(path);
@@ -146,7 +154,7 @@ public static class GeneratorFile
         {
             var classes = classCount
                 ?? (tensors.TryGetValue("embedding.weight", out var embedding) && embedding.dim() == 2 && embedding.size(0) >= 2 ? (int)embedding.size(0) : GanModels.ClassCount);
-            var generator = GanModels.CreateGenerator(architecture, latentSize, leakyReluSlope, mlpActivation: mlpActivation, classCount: classes, padding: padding);
+            var generator = GanModels.CreateGenerator(architecture, latentSize, leakyReluSlope, mlpActivation: mlpActivation, classCount: classes, padding: padding, width: width);
             try
             {
                 LoadInto(generator.Module, tensors, path, prefix: string.Empty);

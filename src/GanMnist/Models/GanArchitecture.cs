@@ -23,6 +23,12 @@ public enum GanArchitecture
     /// batch norm rules out <see cref="Training.GanLossKind.WassersteinGp"/>, whose penalty is per sample.
     /// </summary>
     InfoGan,
+
+    /// <summary>
+    /// <see cref="InfoGan"/> conditioned on the digit as <see cref="ConditionalDcgan"/> is: a 50-value label embedding
+    /// concatenated to the noise; a projection discriminator (Miyato and Koyama 2018) on its 1,024 features.
+    /// </summary>
+    ConditionalInfoGan,
 }
 
 /// <summary>How the built-in models' weights are initialised.</summary>

@@ -16,22 +16,27 @@ public static class GanModels
     /// <param name="generator">The random generator used for initialisation (the default generator when null).</param>
     /// <param name="classCount">The classes of the conditional architectures (the dataset's <see cref="Data.DatasetInfo.ClassCount"/>); ignored by the others.</param>
     /// <param name="padding">How the DCGAN generators' stride-2 transposed convolutions pad; ignored by the MLPs.</param>
-    /// <exception cref="ArgumentOutOfRangeException"><paramref name="classCount"/> is below 2 for a conditional architecture.</exception>
+    /// <param name="width">The InfoGAN networks' width (see <see cref="InfoGanWidth"/>); null for the paper's 64; the other architectures take only null.</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="classCount"/> is below 2 for a conditional architecture, or <paramref name="width"/> is
+    /// outside 4..1024 or given for an architecture without one.</exception>
     public static IGenerator CreateGenerator(GanArchitecture architecture, int latentSize = 100, double leakyReluSlope = 0.2,
         WeightInitialization initialization = WeightInitialization.Keras, MlpActivation mlpActivation = MlpActivation.Relu, Generator? generator = null,
-        int classCount = ClassCount, TransposedConvolutionPadding padding = TransposedConvolutionPadding.Symmetric)
+        int classCount = ClassCount, TransposedConvolutionPadding padding = TransposedConvolutionPadding.Symmetric, int? width = null)
     {
         TorchRuntime.EnsureLoaded();
         RequireClasses(architecture, classCount);
+        var w = RequireWidth(architecture, width);
         IGenerator model = architecture switch
         {
             GanArchitecture.Dcgan => new DcganGenerator(latentSize, leakyReluSlope, padding),
             GanArchitecture.Mlp => new MlpGenerator(latentSize, mlpActivation, leakyReluSlope),
-            GanArchitecture.InfoGan => new InfoGanGenerator(latentSize),
+            GanArchitecture.InfoGan => new InfoGanGenerator(latentSize, w),
             GanArchitecture.ConditionalDcgan => new ConditionalGenerator("ConditionalDcganGenerator", "conditional DCGAN generator", latentSize, classCount,
                 LabelEmbeddingSize, DcganGenerator.Body(latentSize + LabelEmbeddingSize, leakyReluSlope, padding)),
             GanArchitecture.ConditionalMlp => new ConditionalGenerator("ConditionalMlpGenerator", "conditional MLP generator", latentSize, classCount,
                 LabelEmbeddingSize, MlpGenerator.Body(latentSize + LabelEmbeddingSize, mlpActivation, leakyReluSlope)),
+            GanArchitecture.ConditionalInfoGan => new ConditionalGenerator("ConditionalInfoGanGenerator", "conditional InfoGAN generator", latentSize, classCount,
+                LabelEmbeddingSize, InfoGanGenerator.Body(latentSize + LabelEmbeddingSize, w)),
             _ => throw new ArgumentOutOfRangeException(nameof(architecture), architecture, "unknown architecture"),
         };
         Initialize(model.Module, initialization, generator);
@@ -79,11 +84,42 @@ public static class GanModels
 
     private static void RequireClasses(GanArchitecture architecture, int classCount)
     {
-        if (architecture is GanArchitecture.ConditionalDcgan or GanArchitecture.ConditionalMlp && classCount < 2)
+        if (architecture is GanArchitecture.ConditionalDcgan or GanArchitecture.ConditionalMlp or GanArchitecture.ConditionalInfoGan && classCount < 2)
         {
             throw new ArgumentOutOfRangeException(nameof(classCount), classCount, $"A conditional architecture ({architecture}) needs at least 2 classes.");
         }
     }
+
+    /// <summary>
+    /// The InfoGAN networks' width: the channels of the generator's last hidden layer and of the discriminator's first
+    /// convolution; their other layers have 2x (convolutions) and 16x (fully connected) as many. The paper's is 64; the
+    /// multiply-adds of an image go with its square (13.1M for the generator at 64, 3.3M at 32).
+    /// </summary>
+    public const int InfoGanWidth = InfoGanGenerator.PaperWidth;
+
+    private static int RequireWidth(GanArchitecture architecture, int? width)
+    {
+        if (width is null)
+        {
+            return InfoGanWidth;
+        }
+
+        if (architecture is not (GanArchitecture.InfoGan or GanArchitecture.ConditionalInfoGan))
+        {
+            throw new ArgumentOutOfRangeException(nameof(width), width, $"Only the InfoGan and ConditionalInfoGan architectures have a width; {architecture} takes null.");
+        }
+
+        if (width is < 4 or > 1024)
+        {
+            throw new ArgumentOutOfRangeException(nameof(width), width, "An InfoGAN width must be 4 to 1024.");
+        }
+
+        return width.Value;
+    }
+
+    /// <summary>The width an InfoGAN-family generator module was built with: the channels of its last batch norm (BN(16w), BN(98w), BN2d(w)).</summary>
+    internal static int WidthOf(nn.Module generator) =>
+        (int)generator.named_buffers().Last(b => b.name.EndsWith("running_mean", StringComparison.Ordinal)).buffer.size(0);
 
     /// <summary>The size of the conditional generators' label embedding.</summary>
     public const int LabelEmbeddingSize = 50;
@@ -97,23 +133,28 @@ public static class GanModels
     /// <param name="minibatchKernels">When positive, a <see cref="MinibatchDiscrimination"/> layer with this many kernels goes before the last layer.</param>
     /// <param name="minibatchKernelSize">The kernel dimension of that layer.</param>
     /// <param name="classCount">The classes of the conditional architectures (the dataset's <see cref="Data.DatasetInfo.ClassCount"/>); ignored by the others.</param>
-    /// <exception cref="ArgumentOutOfRangeException"><paramref name="classCount"/> is below 2 for a conditional architecture.</exception>
+    /// <param name="width">The InfoGAN networks' width (see <see cref="InfoGanWidth"/>); null for the paper's 64; the other architectures take only null.</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="classCount"/> is below 2 for a conditional architecture, or <paramref name="width"/> is
+    /// outside 4..1024 or given for an architecture without one.</exception>
     public static IDiscriminator CreateDiscriminator(GanArchitecture architecture, double leakyReluSlope = 0.2,
         WeightInitialization initialization = WeightInitialization.Keras, MlpActivation mlpActivation = MlpActivation.Relu, Generator? generator = null,
-        int minibatchKernels = 0, int minibatchKernelSize = 8, int classCount = ClassCount)
+        int minibatchKernels = 0, int minibatchKernelSize = 8, int classCount = ClassCount, int? width = null)
     {
         TorchRuntime.EnsureLoaded();
         RequireClasses(architecture, classCount);
+        var w = RequireWidth(architecture, width);
         long size;
         IDiscriminator model = architecture switch
         {
             GanArchitecture.Dcgan => new DcganDiscriminator(leakyReluSlope, minibatchKernels, minibatchKernelSize),
             GanArchitecture.Mlp => new MlpDiscriminator(mlpActivation, leakyReluSlope, minibatchKernels, minibatchKernelSize),
-            GanArchitecture.InfoGan => new InfoGanDiscriminator(leakyReluSlope, minibatchKernels, minibatchKernelSize),
+            GanArchitecture.InfoGan => new InfoGanDiscriminator(leakyReluSlope, minibatchKernels, minibatchKernelSize, w),
             GanArchitecture.ConditionalDcgan => new ConditionalDiscriminator("ConditionalDcganDiscriminator", "conditional DCGAN discriminator", classCount,
                 DcganDiscriminator.Features(leakyReluSlope, minibatchKernels, minibatchKernelSize, out size), size),
             GanArchitecture.ConditionalMlp => new ConditionalDiscriminator("ConditionalMlpDiscriminator", "conditional MLP discriminator", classCount,
                 MlpDiscriminator.Features(mlpActivation, leakyReluSlope, minibatchKernels, minibatchKernelSize, out size), size),
+            GanArchitecture.ConditionalInfoGan => new ConditionalDiscriminator("ConditionalInfoGanDiscriminator", "conditional InfoGAN discriminator", classCount,
+                InfoGanDiscriminator.Features(leakyReluSlope, minibatchKernels, minibatchKernelSize, out size, w), size),
             _ => throw new ArgumentOutOfRangeException(nameof(architecture), architecture, "unknown architecture"),
         };
         Initialize(model.Module, initialization, generator);

@@ -11,15 +11,18 @@ namespace GanMnist.Models;
 /// PyTorch's (momentum 0.1, ε 1e-5). A 4x4 stride-2 layer with padding 1 pads 1 on each side in PyTorch and in Keras'
 /// "same" alike, so there is no padding choice here.
 /// </summary>
-internal sealed class InfoGanGenerator(int latentSize)
-    : SequentialGenerator(nameof(InfoGanGenerator), "InfoGAN generator", latentSize, Body(latentSize))
+internal sealed class InfoGanGenerator(int latentSize, int width = InfoGanGenerator.PaperWidth)
+    : SequentialGenerator(nameof(InfoGanGenerator), "InfoGAN generator", latentSize, Body(latentSize, width))
 {
-    internal static Sequential Body(int inputSize) => nn.Sequential(
-        Autocast.Linear(inputSize, 1024, hasBias: false), nn.BatchNorm1d(1024), nn.ReLU(),
-        Autocast.Linear(1024, 7 * 7 * 128, hasBias: false), nn.BatchNorm1d(7 * 7 * 128), nn.ReLU(),
-        nn.Unflatten(1, [128, 7, 7]),
-        Autocast.ConvTranspose2d(128, 64, 4, stride: 2, padding: 1, bias: false), nn.BatchNorm2d(64), nn.ReLU(),
-        Autocast.ConvTranspose2d(64, 1, 4, stride: 2, padding: 1), nn.Tanh());
+    /// <summary>The paper's width: the channels of the last hidden layer (64); the others are 2x (128) and 16x (1,024) it.</summary>
+    internal const int PaperWidth = 64;
+
+    internal static Sequential Body(int inputSize, int width = PaperWidth) => nn.Sequential(
+        Autocast.Linear(inputSize, 16 * width, hasBias: false), nn.BatchNorm1d(16 * width), nn.ReLU(),
+        Autocast.Linear(16 * width, 7 * 7 * 2 * width, hasBias: false), nn.BatchNorm1d(7 * 7 * 2 * width), nn.ReLU(),
+        nn.Unflatten(1, [2 * width, 7, 7]),
+        Autocast.ConvTranspose2d(2 * width, width, 4, stride: 2, padding: 1, bias: false), nn.BatchNorm2d(width), nn.ReLU(),
+        Autocast.ConvTranspose2d(width, 1, 4, stride: 2, padding: 1), nn.Tanh());
 }
 
 /// <summary>
@@ -28,18 +31,18 @@ internal sealed class InfoGanGenerator(int latentSize)
 /// Linear → 1 logit. Its features (the input of the last layer) are the 1,024 values. The paper's table names the
 /// activation lReLU without a slope: the slope is the trainer's <c>LeakyReluSlope</c> (0.2 by default, DCGAN's).
 /// </summary>
-internal sealed class InfoGanDiscriminator(double slope, int minibatchKernels = 0, int minibatchKernelSize = 8)
-    : SequentialDiscriminator(nameof(InfoGanDiscriminator), "InfoGAN discriminator", nn.Sequential([.. Features(slope, minibatchKernels, minibatchKernelSize, out var size), Autocast.Linear(size, 1)]))
+internal sealed class InfoGanDiscriminator(double slope, int minibatchKernels = 0, int minibatchKernelSize = 8, int width = InfoGanGenerator.PaperWidth)
+    : SequentialDiscriminator(nameof(InfoGanDiscriminator), "InfoGAN discriminator", nn.Sequential([.. Features(slope, minibatchKernels, minibatchKernelSize, out var size, width), Autocast.Linear(size, 1)]))
 {
-    internal static nn.Module<Tensor, Tensor>[] Features(double slope, int minibatchKernels, int minibatchKernelSize, out long size)
+    internal static nn.Module<Tensor, Tensor>[] Features(double slope, int minibatchKernels, int minibatchKernelSize, out long size, int width = InfoGanGenerator.PaperWidth)
     {
-        size = 1024;
+        size = 16 * width;
         nn.Module<Tensor, Tensor>[] layers =
         [
-            Autocast.Conv2d(1, 64, 4, stride: 2, padding: 1), nn.LeakyReLU(slope),
-            Autocast.Conv2d(64, 128, 4, stride: 2, padding: 1, bias: false), nn.BatchNorm2d(128), nn.LeakyReLU(slope),
+            Autocast.Conv2d(1, width, 4, stride: 2, padding: 1), nn.LeakyReLU(slope),
+            Autocast.Conv2d(width, 2 * width, 4, stride: 2, padding: 1, bias: false), nn.BatchNorm2d(2 * width), nn.LeakyReLU(slope),
             nn.Flatten(),
-            Autocast.Linear(7 * 7 * 128, 1024, hasBias: false), nn.BatchNorm1d(1024), nn.LeakyReLU(slope),
+            Autocast.Linear(7 * 7 * 2 * width, 16 * width, hasBias: false), nn.BatchNorm1d(16 * width), nn.LeakyReLU(slope),
         ];
         return DcganDiscriminator.WithMinibatchDiscrimination(layers, ref size, minibatchKernels, minibatchKernelSize);
     }

@@ -102,11 +102,9 @@ public sealed partial class GanTrainer
         // The built-in models initialise from the default generator (seeded just above), the stream every measured run
         // has used; the run's own generator is left to the noise.
         var generator = _components.Generator?.Invoke(options, random)
-            ?? GanModels.CreateGenerator(options.Architecture, options.LatentSize, options.LeakyReluSlope, options.Initialization, options.MlpActivation, null, classes,
-                options.TransposedConvolutionPadding);
+            ?? TrainerModels.Generator(options, classes);
         var discriminator = _components.Discriminator?.Invoke(options, random)
-            ?? GanModels.CreateDiscriminator(options.Architecture, options.LeakyReluSlope, options.Initialization, options.MlpActivation, null,
-                options.MinibatchDiscriminationKernels, options.MinibatchDiscriminationKernelSize, classes);
+            ?? TrainerModels.Discriminator(options, classes);
         GeneratorAverage? average = null;
         try
         {
@@ -118,8 +116,7 @@ public sealed partial class GanTrainer
             {
                 using var copyRandom = new Generator(seed); // its weights are overwritten by the generator's
                 var copy = _components.Generator?.Invoke(options, copyRandom)
-                    ?? GanModels.CreateGenerator(options.Architecture, options.LatentSize, options.LeakyReluSlope, options.Initialization, options.MlpActivation, null, classes,
-                        options.TransposedConvolutionPadding);
+                    ?? TrainerModels.Generator(options, classes);
                 copy.Module.to(device);
                 average = new GeneratorAverage(generator, copy, decay);
             }

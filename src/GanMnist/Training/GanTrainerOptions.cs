@@ -103,6 +103,15 @@ public sealed class GanTrainerOptions
     /// <value>Default: <see cref="GanArchitecture.Dcgan"/>.</value>
     public GanArchitecture Architecture { get; set; } = GanArchitecture.Dcgan;
 
+    /// <summary>
+    /// The width of the InfoGAN networks (<see cref="GanArchitecture.InfoGan"/>, <see cref="GanArchitecture.ConditionalInfoGan"/>):
+    /// the channels of the generator's last hidden layer and the discriminator's first convolution (see
+    /// <see cref="GanModels.InfoGanWidth"/>); null for the paper's 64. The other architectures take only null.
+    /// </summary>
+    /// <value>Default: null.</value>
+    [Range(4, 1024)]
+    public int? ModelWidth { get; set; }
+
     /// <summary>The latent noise size.</summary>
     /// <value>Default: 100.</value>
     [Range(1, 4096)]

@@ -68,10 +68,16 @@ internal sealed class GanTrainerOptionsValidator : IValidateOptions<GanTrainerOp
             yield return $"{nameof(GanTrainerOptions.FeatureMatchingOnly)} and {nameof(GanTrainerOptions.FeatureMatchingWeight)} exclude each other: feature matching is either the generator's whole loss or an added term.";
         }
 
-        if (options.Architecture == Models.GanArchitecture.InfoGan && options.Loss == GanLossKind.WassersteinGp)
+        if (options.Architecture is Models.GanArchitecture.InfoGan or Models.GanArchitecture.ConditionalInfoGan && options.Loss == GanLossKind.WassersteinGp)
         {
             yield return $"{nameof(GanTrainerOptions.Loss)} WassersteinGp needs a critic without batch norm (its gradient penalty is per sample; Gulrajani et al. 2017 omit batch norm), " +
-                $"and the InfoGan discriminator has batch norm: use Hinge or NonSaturating with it, or another {nameof(GanTrainerOptions.Architecture)}.";
+                $"and the {options.Architecture} discriminator has batch norm: use Hinge or NonSaturating with it, or another {nameof(GanTrainerOptions.Architecture)}.";
+        }
+
+        if (options.ModelWidth is not null && options.Architecture is not (Models.GanArchitecture.InfoGan or Models.GanArchitecture.ConditionalInfoGan))
+        {
+            yield return $"{nameof(GanTrainerOptions.ModelWidth)} ({options.ModelWidth}) applies to the InfoGan and ConditionalInfoGan architectures only; " +
+                $"{nameof(GanTrainerOptions.Architecture)} is {options.Architecture}: leave it unset.";
         }
 
         if (options.LearningRateDecayEpochs > options.Epochs)

@@ -1,3 +1,4 @@
+using GanMnist.Checkpoints;
 using GanMnist.Models;
 using TorchSharp.Modules;
 
@@ -77,6 +78,64 @@ public sealed class ModelTests
         logits.shape.Should().Equal(3, 1);
         features.shape.Should().Equal(3, 1024);
         dm.modules().OfType<LeakyReLU>().Should().HaveCount(3);
+    }
+
+    [Fact]
+    public void ConditionalInfoGan_AtWidth32_HasHalfTheChannels_AndAProjectionHead()
+    {
+        using var scope = NewDisposeScope();
+        var g = GanModels.CreateGenerator(GanArchitecture.ConditionalInfoGan, width: 32);
+        var d = GanModels.CreateDiscriminator(GanArchitecture.ConditionalInfoGan, width: 32);
+        using var gm = g.Module;
+        using var dm = d.Module;
+
+        // embedding 10·50 + (150·512 + BN 2·512) + (512·3136 + BN 2·3136) + 64·32·16 + BN 2·32 + 32·16 + 1
+        Trainable(gm).Should().Be((10 * 50) + (150 * 512) + 1024 + (512 * 3136) + (2 * 3136) + (64 * 32 * 16) + 64 + (32 * 16) + 1);
+        // (16·32 + 32) + 32·64·16 + BN 2·64 + 3136·512 + BN 2·512 + head (512 + 1) + projection 10·512
+        Trainable(dm).Should().Be((16 * 32) + 32 + (32 * 64 * 16) + 128 + (3136 * 512) + 1024 + 513 + (10 * 512));
+        gm.eval();
+        dm.eval();
+        var labels = tensor(new long[] { 0, 7, 9 });
+        g.Generate(randn([3, 100]), labels).shape.Should().Equal(3, 1, 28, 28);
+        var (logits, features) = d.ForwardWithFeatures(randn([3, 1, 28, 28]), labels);
+        logits.shape.Should().Equal(3, 1);
+        features.shape.Should().Equal(3, 512);
+        GanModels.WidthOf(gm).Should().Be(32);
+    }
+
+    [Fact]
+    public void Width_OfAnArchitectureWithoutOne_OrOutOfRange_IsRefusedNamingIt()
+    {
+        var dcgan = () => GanModels.CreateGenerator(GanArchitecture.Dcgan, width: 32);
+        var tiny = () => GanModels.CreateDiscriminator(GanArchitecture.InfoGan, width: 2);
+
+        dcgan.Should().Throw<ArgumentOutOfRangeException>().Which.Message.Should().StartWith(
+            "Only the InfoGan and ConditionalInfoGan architectures have a width; Dcgan takes null. (Parameter 'width')");
+        tiny.Should().Throw<ArgumentOutOfRangeException>().Which.Message.Should().StartWith("An InfoGAN width must be 4 to 1024. (Parameter 'width')");
+    }
+
+    [Fact]
+    public void GeneratorFile_RecordsTheWidth_AndLoadsTheSameGenerator()
+    {
+        using var scope = NewDisposeScope();
+        using var folder = new TempFolder();
+        var g = GanModels.CreateGenerator(GanArchitecture.ConditionalInfoGan, width: 16);
+        using var gm = g.Module;
+        gm.eval();
+        var path = Path.Combine(folder.Path, "g.safetensors");
+        GeneratorFile.Save(g, path, GanArchitecture.ConditionalInfoGan);
+
+        var loaded = GeneratorFile.Load(path);
+        using var loadedModule = loaded.Module;
+
+        using (var content = SafeTensorsFile.Read(path))
+        {
+            content.Metadata["width"].Should().Be("16");
+        }
+
+        var noise = randn(4, 100);
+        var labels = tensor(new long[] { 1, 2, 3, 4 });
+        loaded.Generate(noise, labels).allclose(g.Generate(noise, labels), 1e-6, 1e-6).Should().BeTrue();
     }
 
     [Fact]

@@ -182,6 +182,15 @@ public sealed class OptionsTests
     }
 
     [Fact]
+    public void ModelWidth_OnAnArchitectureWithoutOne_IsRefusedNamingBoth()
+    {
+        var act = () => new GanTrainer(new GanTrainerOptions { Architecture = GanArchitecture.Mlp, ModelWidth = 32 });
+
+        act.Should().Throw<OptionsValidationException>().Which.Failures.Should().ContainSingle().Which.Should().Be(
+            "ModelWidth (32) applies to the InfoGan and ConditionalInfoGan architectures only; Architecture is Mlp: leave it unset.");
+    }
+
+    [Fact]
     public void FluentBuilder_SetsTheSameOptions()
     {
         var trainer = GanTrainer.Create(b => b.UsePreset(GanPreset.Mlp).UseMlp(MlpActivation.LeakyRelu).Epochs(2).BatchSize(64)
