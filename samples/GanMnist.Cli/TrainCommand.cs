@@ -46,9 +46,10 @@ internal static class TrainCommand
             Description = "Any GanTrainerOptions property, as Name=Value (repeatable), e.g. --set DiscriminatorSteps=2.",
             AllowMultipleArgumentsPerToken = false,
         };
+        var summary = new Option<bool>("--summary") { Description = "Print the generator's and discriminator's summaries (layers, output shapes, parameters, as Keras' model.summary()) and exit without training." };
         var command = new Command("train", $"Train a GAN on MNIST or another dataset of the family; writes samples, history, charts, checkpoints, {Checkpoints.RunFolder.GeneratorFileName} and {Checkpoints.RunFolder.ReportFileName}.")
         {
-            preset, dataset, epochs, batchSize, lr, lrD, loss, smoothing, seed, device, precision, threads, data, noDownload, outDir, tensorBoard, resume, evaluateEvery, evaluationSamples, set,
+            preset, dataset, epochs, batchSize, lr, lrD, loss, smoothing, seed, device, precision, threads, data, noDownload, outDir, tensorBoard, resume, evaluateEvery, evaluationSamples, set, summary,
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
@@ -75,9 +76,25 @@ internal static class TrainCommand
             options.OutputDirectory = parse.GetValue(outDir)
                 ?? (options.ResumeFrom is { } from && Directory.Exists(from) ? from : Path.Combine("runs", options.Preset.ToString().ToLowerInvariant()));
             var datasetName = parse.GetValue(dataset) ?? (options.ResumeFrom is { } resumed ? TrainedOn(resumed) : null);
+            if (parse.GetValue(summary))
+            {
+                return await PrintSummaryAsync(options, datasetName, output);
+            }
+
             return await RunAsync(options, CliApp.Data(parse.GetValue(data), !parse.GetValue(noDownload), datasetName), output, error, cancellationToken);
         });
         return command;
+    }
+
+    /// <summary>Prints the summaries of the models <paramref name="options"/> train (the dataset's classes for conditional ones); validates the options first.</summary>
+    private static async Task<int> PrintSummaryAsync(GanTrainerOptions options, string? datasetName, TextWriter output)
+    {
+        var classes = datasetName is null ? 10 : GanMnist.Data.MnistFamily.Get(datasetName).ClassCount;
+        var (generator, discriminator) = new GanTrainer(options).Summarize(classes);
+        await output.WriteLineAsync(generator.ToString());
+        await output.WriteLineAsync();
+        await output.WriteLineAsync(discriminator.ToString());
+        return 0;
     }
 
     /// <summary>Lightning's precision names (<c>32-true</c>, <c>32</c>, <c>bf16-mixed</c>) or the option's own (<c>Float32</c>, <c>BFloat16Mixed</c>).</summary>

@@ -33,6 +33,17 @@ public sealed class CliTests
         error.Should().Match(problem).And.Match(hint);
     }
 
+    [Fact]
+    public async Task TrainSummary_PrintsBothModelsTables_AndTrainsNothing()
+    {
+        var (code, output, error) = await Cli("train", "--preset", "dcgan", "--summary", "--out", Path.Combine(Path.GetTempPath(), "ganmnist-summary-never-written"));
+
+        (code, error).Should().Be((0, ""));
+        output.Should().Contain("Model: \"DcganGenerator\"").And.Contain("Model: \"DcganDiscriminator\"");
+        output.Should().Contain("Total params: 2,330,944").And.Contain("Non-trainable params: 25,472").And.Contain("Total params: 212,865");
+        Directory.Exists(Path.Combine(Path.GetTempPath(), "ganmnist-summary-never-written")).Should().BeFalse();
+    }
+
     [Theory]
     [InlineData("bf16-mixed", Precision.BFloat16Mixed)]
     [InlineData("BF16-Mixed", Precision.BFloat16Mixed)]

@@ -84,6 +84,23 @@ public sealed partial class GanTrainer
             TaskCreationOptions.LongRunning, TaskScheduler.Default);
     }
 
+    /// <summary>
+    /// Keras-style summaries (<see cref="ModelSummary"/>) of the generator and discriminator this trainer would train: the
+    /// built-in models its options describe, or those given to the builder (<see cref="GanTrainerBuilder"/>). Builds them on the
+    /// CPU, summarises and frees them; trains nothing.
+    /// </summary>
+    /// <param name="classCount">The dataset's classes, for conditional models (MNIST's 10 by default).</param>
+    public (ModelSummary Generator, ModelSummary Discriminator) Summarize(int classCount = GanModels.ClassCount)
+    {
+        TorchRuntime.EnsureLoaded();
+        using var random = new Generator(Options.Seed ?? 0);
+        var generator = _components.Generator?.Invoke(Options, random) ?? TrainerModels.Generator(Options, classCount);
+        using var g = generator.Module;
+        var discriminator = _components.Discriminator?.Invoke(Options, random) ?? TrainerModels.Discriminator(Options, classCount);
+        using var d = discriminator.Module;
+        return (ModelSummary.Of(generator), ModelSummary.Of(discriminator));
+    }
+
     private TrainingResult Train(IImageDataset dataset, IProgress<TrainingProgress>? progress, CancellationToken cancellationToken)
     {
         var options = Options;
