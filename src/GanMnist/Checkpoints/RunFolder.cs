@@ -90,6 +90,14 @@ public sealed partial class RunFolder
     public string SampleFile(int epoch) =>
         System.IO.Path.Combine(SamplesFolder, $"{SamplePrefix}{epoch.ToString("D4", CultureInfo.InvariantCulture)}.png");
 
+    /// <summary>
+    /// The grid of <paramref name="epoch"/> enlarged <see cref="Imaging.ImageGrid.LargeScale"/> times for people to look at:
+    /// <c>samples/epoch_NNNN@4x.png</c> (the <c>@4x</c> suffix as image assets name their scale).
+    /// </summary>
+    /// <param name="epoch">The epoch, 1 or more.</param>
+    public string LargeSampleFile(int epoch) =>
+        System.IO.Path.Combine(SamplesFolder, $"{SamplePrefix}{epoch.ToString("D4", CultureInfo.InvariantCulture)}@{Imaging.ImageGrid.LargeScale.ToString(CultureInfo.InvariantCulture)}x.png");
+
     /// <summary>The checkpoint written after <paramref name="globalStep"/> steps: <c>checkpoints/step_NNNNNNNNNN.safetensors</c>.</summary>
     /// <param name="globalStep">Steps trained so far, 0 or more.</param>
     public string CheckpointFile(long globalStep) =>

@@ -74,7 +74,7 @@ public static class TrainingReport
             .Append("</style></head><body>\n");
         html.Append("<h1>GanMnist run: ").Append(Encode(name)).Append("</h1>\n<p class=\"sub\">")
             .Append(Encode(Subtitle(options, run, history))).Append("</p>\n");
-        AppendResult(html, options, history, real, samples);
+        AppendResult(html, folder, options, history, real, samples);
         AppendLosses(html, history, options);
         AppendMetrics(html, history, real);
         AppendProgression(html, samples);
@@ -114,15 +114,16 @@ public static class TrainingReport
     }
 
     /// <summary>The first section: the final grid beside the headline numbers (and real data's), the run's size and speed, and any alarm.</summary>
-    private static void AppendResult(StringBuilder html, GanTrainerOptions? options, List<EpochSummary> history, EvaluationResult? real,
+    private static void AppendResult(StringBuilder html, RunFolder folder, GanTrainerOptions? options, List<EpochSummary> history, EvaluationResult? real,
         IReadOnlyList<(int Epoch, string Path)> samples)
     {
         html.Append("<section id=\"result\">\n<h2>Result</h2>\n<div class=\"result\">\n");
         if (samples.Count > 0)
         {
             var (lastEpoch, lastPath) = samples[^1];
+            var large = folder.LargeSampleFile(lastEpoch); // the enlarged grid where the run wrote one (runs before it had only the raw one)
             html.Append("<figure id=\"final\"><img alt=\"final samples, epoch ").Append(lastEpoch.ToString(CultureInfo.InvariantCulture))
-                .Append("\" width=\"336\" src=\"").Append(DataUri(lastPath)).Append("\"><figcaption>samples at epoch ")
+                .Append("\" width=\"336\" src=\"").Append(DataUri(File.Exists(large) ? large : lastPath)).Append("\"><figcaption>samples at epoch ")
                 .Append(lastEpoch.ToString(CultureInfo.InvariantCulture)).Append(" (fixed noise)</figcaption></figure>\n");
         }
         else

@@ -599,7 +599,7 @@ public sealed partial class GanTrainer
             if (_options.SampleEveryEpochs > 0 && (epoch % _options.SampleEveryEpochs == 0 || epoch == _options.Epochs))
             {
                 var path = Folder.SampleFile(epoch);
-                WriteSamples(path);
+                WriteSamples(path, Folder.LargeSampleFile(epoch));
                 _sampleFiles.Add(path);
                 _tensorBoard?.Samples(path, epoch);
 
@@ -610,8 +610,8 @@ public sealed partial class GanTrainer
             MallocSettings.AfterEpoch();
         }
 
-        /// <summary>Samples from the fixed noise in evaluation mode (batch-norm running statistics), as the seeds do.</summary>
-        private void WriteSamples(string path)
+        /// <summary>Samples from the fixed noise in evaluation mode (batch-norm running statistics), as the seeds do; writes the raw-size grid and the enlarged one.</summary>
+        private void WriteSamples(string path, string largePath)
         {
             using var scope = NewDisposeScope();
             using var noGrad = no_grad();
@@ -620,7 +620,9 @@ public sealed partial class GanTrainer
             sampler.Module.eval();
             try
             {
-                ImageGrid.Save(sampler.Generate(_fixedNoise, _fixedLabels), _options.SampleGridSize, path);
+                var images = sampler.Generate(_fixedNoise, _fixedLabels);
+                ImageGrid.Save(images, _options.SampleGridSize, path);
+                ImageGrid.Save(images, _options.SampleGridSize, largePath, ImageGrid.LargeScale);
             }
             finally
             {

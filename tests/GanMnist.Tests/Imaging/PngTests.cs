@@ -109,6 +109,23 @@ public sealed class PngTests
     }
 
     [Fact]
+    public void ImageGrid_Scaled_RepeatsEachPixelInABlock_KeepingTheTwoPixelBorder()
+    {
+        using var images = tensor(new float[] { -1, 1, 0, 1, 1, -1, -1, -1 }, 2, 1, 2, 2);
+
+        var (pixels, width, height) = ImageGrid.Compose(images, 2, scale: 3);
+
+        (width, height).Should().Be((2 * (6 + 2) + 2, 6 + 4));
+        byte At(int x, int y) => pixels[(y * width) + x];
+        // First image: black block at x, y in 2..4, white at 5..7; second image starts at x = 10.
+        new[] { At(2, 2), At(4, 4), At(5, 2), At(7, 4), At(2, 5), At(7, 7) }.Should().Equal(0, 0, 255, 255, 128, 255);
+        new[] { At(10, 2), At(13, 2), At(10, 5) }.Should().Equal(255, 0, 0);
+        new[] { At(0, 0), At(8, 3), At(9, 3), At(3, 8) }.Should().AllBeEquivalentTo((byte)96);
+        var act = () => ImageGrid.Compose(images, 2, scale: 0);
+        act.Should().Throw<ArgumentOutOfRangeException>().Which.ParamName.Should().Be("scale");
+    }
+
+    [Fact]
     public void EncodeGray_WrongPixelCount_Throws()
     {
         var act = () => PngEncoder.EncodeGray(new byte[5], 2, 2);

@@ -35,7 +35,9 @@ public sealed class TrainingReportTests(MnistSubsetFixture mnist) : IClassFixtur
 
         var pngs = Regex.Matches(html, "src=\"data:image/png;base64,([^\"]+)\"");
         pngs.Should().HaveCount(4, "the final grid, then epochs 1, 2 and 3 in the progression");
-        foreach (Match png in pngs)
+        var finalGrid = PngDecoder.DecodeGray(Convert.FromBase64String(pngs[0].Groups[1].Value));
+        (finalGrid.Width, finalGrid.Height).Should().Be((458, 458), "the final grid is the large one: 4x4 digits of 112 pixels with 2-pixel borders");
+        foreach (Match png in pngs.Skip(1))
         {
             var (width, height, _) = PngDecoder.DecodeGray(Convert.FromBase64String(png.Groups[1].Value));
             (width, height).Should().Be((122, 122), "a 4x4 grid of 28-pixel images with 2-pixel borders");

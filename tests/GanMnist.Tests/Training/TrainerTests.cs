@@ -73,6 +73,10 @@ public sealed class TrainerTests(MnistSubsetFixture mnist) : IClassFixture<Mnist
         var (width, height, pixels) = PngDecoder.DecodeGray(File.ReadAllBytes(result.SampleFiles[1]));
         (width, height).Should().Be((3 * 30 + 2, 3 * 30 + 2));
         pixels.Distinct().Count().Should().BeGreaterThan(10, "a grid of generated digits is not flat");
+        var large = Path.Combine(_output.Path, "samples", "epoch_0002@4x.png");
+        var (largeWidth, largeHeight, largePixels) = PngDecoder.DecodeGray(File.ReadAllBytes(large));
+        (largeWidth, largeHeight).Should().Be((3 * 114 + 2, 3 * 114 + 2));
+        largePixels[(2 * largeWidth) + 2 + 5].Should().Be(pixels[(2 * width) + 2 + 1], "the large grid's pixel (5, 0) of the first digit is the raw grid's (1, 0)");
         var csv = File.ReadAllLines(Path.Combine(_output.Path, "history.csv"));
         csv[0].Should().Be("epoch,d_loss,g_loss,d_real,d_fake,seconds,images_per_second");
         csv.Should().HaveCount(3);
