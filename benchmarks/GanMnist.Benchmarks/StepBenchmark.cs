@@ -7,6 +7,7 @@ using GanMnist.Losses;
 using GanMnist.Models;
 using GanMnist.Training;
 using static TorchSharp.torch;
+using GanMnist.Runtime;
 
 /// <summary>
 /// Times the trainer's own step (GanMnist.Training.TrainingStep) at batch 256 on real MNIST batches, with the

@@ -3,6 +3,7 @@ using GanMnist.Models;
 using GanMnist.Training;
 using TorchSharp;
 using static TorchSharp.torch;
+using GanMnist.Runtime;
 
 namespace GanMnist.Checkpoints;
 

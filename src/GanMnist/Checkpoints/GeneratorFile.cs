@@ -3,6 +3,7 @@ using System.Reflection;
 using GanMnist.Models;
 using TorchSharp;
 using static TorchSharp.torch;
+using GanMnist.Runtime;
 
 namespace GanMnist.Checkpoints;
 

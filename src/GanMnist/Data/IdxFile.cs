@@ -3,6 +3,7 @@ using GanMnist.Imaging;
 using GanMnist.IO;
 using TorchSharp;
 using static TorchSharp.torch;
+using GanMnist.Runtime;
 
 namespace GanMnist.Data;
 

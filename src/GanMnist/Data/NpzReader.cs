@@ -1,5 +1,6 @@
 using NumSharp;
 using NumSharp.IO;
+using GanMnist.Runtime;
 
 namespace GanMnist.Data;
 

@@ -1,6 +1,7 @@
 using GanMnist.IO;
 using TorchSharp;
 using static TorchSharp.torch;
+using GanMnist.Runtime;
 
 namespace GanMnist.Imaging;
 

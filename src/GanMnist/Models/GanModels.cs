@@ -1,6 +1,7 @@
 using TorchSharp.Modules;
 using TorchSharp;
 using static TorchSharp.torch;
+using GanMnist.Runtime;
 
 namespace GanMnist.Models;
 

@@ -1,4 +1,5 @@
 using static TorchSharp.torch;
+using GanMnist.Runtime;
 
 namespace GanMnist.Models;
 

@@ -1,7 +1,7 @@
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace GanMnist;
+namespace GanMnist.Runtime;
 
 /// <summary>Whether this machine computes bfloat16 in hardware, for the trainer's log under bf16-mixed precision.</summary>
 internal static class BFloat16Hardware

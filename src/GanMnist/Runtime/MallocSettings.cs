@@ -1,6 +1,6 @@
 using System.Runtime.InteropServices;
 
-namespace GanMnist;
+namespace GanMnist.Runtime;
 
 /// <summary>
 /// glibc malloc settings for training, made from managed code (no native code of ours; measured in docs/performance.md).

@@ -1,7 +1,7 @@
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace GanMnist;
+namespace GanMnist.Runtime;
 
 /// <summary>Copies between tensors and managed arrays.</summary>
 internal static class TensorExtensions

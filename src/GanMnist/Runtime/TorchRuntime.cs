@@ -2,7 +2,7 @@ using System.Runtime.InteropServices;
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace GanMnist;
+namespace GanMnist.Runtime;
 
 /// <summary>
 /// The native runtime under TorchSharp: loads it once and, when it cannot load, says in one line what is missing

@@ -6,6 +6,7 @@ using TorchSharp;
 using TorchSharp.Modules;
 using Microsoft.Extensions.Logging;
 using static TorchSharp.torch;
+using GanMnist.Runtime;
 
 namespace GanMnist.Training;
 

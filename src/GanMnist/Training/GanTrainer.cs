@@ -15,6 +15,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using TorchSharp;
 using static TorchSharp.torch;
+using GanMnist.Runtime;
 
 namespace GanMnist.Training;
 

@@ -2,6 +2,7 @@ using System.ComponentModel.DataAnnotations;
 using Microsoft.Extensions.Options;
 using TorchSharp;
 using static TorchSharp.torch;
+using GanMnist.Runtime;
 
 namespace GanMnist.Training;
 

@@ -2,6 +2,7 @@ using System.Buffers.Binary;
 using System.Text;
 using System.Text.Json;
 using GanMnist.Checkpoints;
+using GanMnist.Runtime;
 
 namespace GanMnist.Tests.Checkpoints;
 

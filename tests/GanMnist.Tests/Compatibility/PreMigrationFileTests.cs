@@ -4,6 +4,7 @@ using GanMnist.Models;
 using GanMnist.Tests.Training;
 using GanMnist.Training;
 using TorchSharp.Modules;
+using GanMnist.Runtime;
 
 namespace GanMnist.Tests.Compatibility;
 

@@ -1,4 +1,5 @@
 using GanMnist.Data;
+using GanMnist.Runtime;
 
 namespace GanMnist.Tests.Data;
 

@@ -3,6 +3,7 @@ using System.IO.Compression;
 using System.Text;
 using GanMnist.Data;
 using GanMnist.Training;
+using GanMnist.Runtime;
 
 namespace GanMnist.Tests.Data;
 

@@ -4,6 +4,7 @@ using GanMnist.Evaluation;
 using GanMnist.Models;
 using GanMnist.Tests.Training;
 using GanMnist.Training;
+using GanMnist.Runtime;
 
 namespace GanMnist.Tests.Evaluation;
 

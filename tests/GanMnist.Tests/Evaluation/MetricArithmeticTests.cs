@@ -1,4 +1,5 @@
 using GanMnist.Evaluation;
+using GanMnist.Runtime;
 
 namespace GanMnist.Tests.Evaluation;
 

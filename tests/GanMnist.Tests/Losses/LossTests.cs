@@ -1,5 +1,6 @@
 using GanMnist.Losses;
 using GanMnist.Models;
+using GanMnist.Runtime;
 
 namespace GanMnist.Tests.Losses;
 

@@ -1,6 +1,7 @@
 using GanMnist.Models;
 using GanMnist.Training;
 using TorchSharp.Modules;
+using GanMnist.Runtime;
 
 namespace GanMnist.Tests.Models;
 

@@ -1,5 +1,6 @@
 using GanMnist.Models;
 using GanMnist.Tests.Training;
+using GanMnist.Runtime;
 
 namespace GanMnist.Tests.Models;
 

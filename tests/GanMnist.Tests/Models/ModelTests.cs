@@ -1,6 +1,7 @@
 using GanMnist.Checkpoints;
 using GanMnist.Models;
 using TorchSharp.Modules;
+using GanMnist.Runtime;
 
 namespace GanMnist.Tests.Models;
 

@@ -1,3 +1,4 @@
+using GanMnist.Runtime;
 namespace GanMnist.Tests.Runtime;
 
 /// <summary>What a user reads when TorchSharp's native runtime or a device is missing.</summary>

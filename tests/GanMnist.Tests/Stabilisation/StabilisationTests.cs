@@ -2,6 +2,7 @@ using GanMnist.Checkpoints;
 using GanMnist.Losses;
 using GanMnist.Models;
 using GanMnist.Training;
+using GanMnist.Runtime;
 
 namespace GanMnist.Tests.Stabilisation;
 

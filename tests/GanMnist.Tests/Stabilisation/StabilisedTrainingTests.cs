@@ -3,6 +3,7 @@ using GanMnist.Losses;
 using GanMnist.Models;
 using GanMnist.Tests.Training;
 using GanMnist.Training;
+using GanMnist.Runtime;
 
 namespace GanMnist.Tests.Stabilisation;
 
