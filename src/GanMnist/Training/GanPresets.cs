@@ -43,6 +43,14 @@ public static class GanPresets
                 options.Preset = GanPreset.Best;
                 options.Epochs = 100;
                 break;
+            case GanPreset.Conv:
+                // docs/training.md, "A convolutional preset": quick's recipe on a conditional InfoGAN at half the paper's width.
+                Apply(options, GanPreset.Quick);
+                options.Preset = GanPreset.Conv;
+                options.Architecture = GanArchitecture.ConditionalInfoGan;
+                options.ModelWidth = 32;
+                options.Epochs = 20;
+                break;
             default:
                 throw new ArgumentOutOfRangeException(nameof(preset), preset, "unknown preset");
         }
@@ -53,6 +61,7 @@ public static class GanPresets
     private static void Recipe(GanTrainerOptions o, GanArchitecture architecture, MlpActivation activation, double lr, double beta1, int batch, int epochs)
     {
         o.Architecture = architecture;
+        o.ModelWidth = null;
         o.MlpActivation = activation;
         o.GeneratorLearningRate = lr;
         o.DiscriminatorLearningRate = lr;

@@ -43,6 +43,12 @@ public enum GanPreset
     /// docs/training.md.
     /// </summary>
     Best,
+    /// <summary>
+    /// A convolutional recipe: <see cref="Quick"/>'s (Adam 2e-4/0.5, batch 128, label smoothing 0.9, an EMA of the
+    /// generator β 0.999) on the InfoGAN networks conditioned on the digit (<see cref="GanArchitecture.ConditionalInfoGan"/>)
+    /// at width 32, for 20 epochs. Measured: docs/training.md ("A convolutional preset").
+    /// </summary>
+    Conv,
 }
 
 /// <summary>How the discriminator's and the generator's updates of one training step are ordered.</summary>

@@ -116,7 +116,7 @@ public sealed class OptionsTests
 
         var act = () => services.GetRequiredService<IOptions<GanTrainerOptions>>().Value;
 
-        act.Should().Throw<OptionsValidationException>().Which.Failures.Should().Equal("Preset '-39123' is not a preset; it is one of None, Dcgan, Mlp, Quick, Best.");
+        act.Should().Throw<OptionsValidationException>().Which.Failures.Should().Equal("Preset '-39123' is not a preset; it is one of None, Dcgan, Mlp, Quick, Best, Conv.");
 
         using var other = new ServiceCollection().AddGanMnist(new ConfigurationBuilder().AddInMemoryCollection(
             new Dictionary<string, string?> { ["Architecture"] = "7" }).Build()).Services.BuildServiceProvider();
@@ -150,7 +150,7 @@ public sealed class OptionsTests
 
         var act = () => services.GetRequiredService<IOptions<GanTrainerOptions>>().Value;
 
-        act.Should().Throw<OptionsValidationException>().Which.Failures.Should().Equal($"Preset '{value}' is not a preset; it is one of None, Dcgan, Mlp, Quick, Best.");
+        act.Should().Throw<OptionsValidationException>().Which.Failures.Should().Equal($"Preset '{value}' is not a preset; it is one of None, Dcgan, Mlp, Quick, Best, Conv.");
     }
 
     [Fact]
@@ -216,6 +216,12 @@ public sealed class OptionsTests
         var best = GanPresets.Apply(new GanTrainerOptions(), GanPreset.Best);
         best.Should().BeEquivalentTo(GanPresets.Apply(new GanTrainerOptions(), GanPreset.Quick), o => o.Excluding(x => x.Preset).Excluding(x => x.Epochs));
         (best.Preset, best.Epochs).Should().Be((GanPreset.Best, 100));
+        // conv: quick's recipe on the conditional InfoGAN at width 32; a later preset clears the width.
+        var conv = GanPresets.Apply(new GanTrainerOptions(), GanPreset.Conv);
+        conv.Should().BeEquivalentTo(GanPresets.Apply(new GanTrainerOptions(), GanPreset.Quick),
+            o => o.Excluding(x => x.Preset).Excluding(x => x.Epochs).Excluding(x => x.Architecture).Excluding(x => x.ModelWidth));
+        (conv.Preset, conv.Architecture, conv.ModelWidth, conv.Epochs).Should().Be((GanPreset.Conv, GanArchitecture.ConditionalInfoGan, 32, 20));
+        GanPresets.Apply(conv, GanPreset.Dcgan).ModelWidth.Should().BeNull();
         // The seeds' TensorFlow tutorial: the defaults' recipe, stepped, padded and sloped as the tutorial.
         GanPresets.Apply(new GanTrainerOptions(), GanPreset.Dcgan).Should().BeEquivalentTo(new GanTrainerOptions
         {
