@@ -39,7 +39,7 @@ public static class GanMnistServiceCollectionExtensions
         return services.AddGanMnist(options =>
         {
             // Every option is one value; the binder refuses an array or object given for one ("Cannot create instance of
-            // type 'System.String'") without naming the key, so name it here (found by fuzzing: "TensorBoardDirectory": [1, 2]).
+            // type 'System.String'") without naming the key, so name it here (e.g. "TensorBoardDirectory": [1, 2]).
             var nested = typeof(GanTrainerOptions).GetProperties()
                 .Where(p => p.CanWrite && section.GetSection(p.Name).GetChildren().Any())
                 .Select(p => $"{p.Name} is an array or object in the configuration; it takes one value.")

@@ -26,19 +26,15 @@ public static class GanPresets
                 Recipe(options, GanArchitecture.Mlp, MlpActivation.Relu, lr: 1e-4, beta1: 0.9, batch: 256, epochs: 50);
                 break;
             case GanPreset.Quick:
-                // Measured on a 2-core machine (docs/training.md, "How quick was chosen"): the conditional MLP (Mirza and
-                // Osindero 2014, with a projection discriminator) with an EMA of G's weights gives clean digits of every
-                // class in 18 epochs, under 5 minutes from launch to report; the unconditional MLP stays near FID 360 in
-                // that time and the convolutional networks do not finish two epochs.
+                // The conditional MLP (Mirza and Osindero 2014) with a projection discriminator and an EMA of G's weights: the
+                // recipe that gives every class in minutes on a CPU (docs/training.md, "How quick was chosen").
                 Recipe(options, GanArchitecture.ConditionalMlp, MlpActivation.LeakyRelu, lr: 2e-4, beta1: 0.5, batch: 128, epochs: 18);
                 options.LabelSmoothing = 0.9;
                 options.EmaDecay = 0.999;
                 break;
             case GanPreset.Best:
-                // Measured on a 2-core machine (docs/training.md, "How best was chosen"): quick's recipe keeps improving with
-                // length (FID 95, 35, 21, 17, 15, 13, 12 at epochs 15 to 100 for seed 1), and 100 epochs fit 30 minutes
-                // from launch to report; learning-rate decay over the last 30 epochs changed nothing beyond the spread
-                // between seeds, and the convolutional networks manage about 5 epochs in that time.
+                // Quick's recipe keeps improving with length; 100 epochs is what fits 30 minutes on a 2-core CPU
+                // (docs/training.md, "How best was chosen").
                 Apply(options, GanPreset.Quick);
                 options.Preset = GanPreset.Best;
                 options.Epochs = 100;

@@ -38,9 +38,8 @@ public enum GanPreset
     Quick,
     /// <summary>
     /// The best digits in 30 minutes on a 2-core CPU: <see cref="Quick"/>'s recipe (conditional MLP, EMA of the generator
-    /// β 0.999) trained for 100 epochs. Measured over three seeds on a 2-core CPU: 27–29 minutes from launch to report,
-    /// FID 12.0 (11.3–12.8) against <see cref="Quick"/>'s 75, recall 0.66 against 0.12; the other recipes tried:
-    /// docs/training.md.
+    /// β 0.999) trained for 100 epochs: more varied digits than <see cref="Quick"/>'s. Measured, and the other recipes
+    /// tried: docs/training.md.
     /// </summary>
     Best,
     /// <summary>
@@ -187,7 +186,7 @@ public sealed class GanTrainerOptions
     public int DiscriminatorSteps { get; set; } = 1;
 
     /// <summary>The negative slope of the LeakyReLU activations.</summary>
-    /// <value>Default: 0.2 (as the project's first issue asked); seed 000, the TensorFlow tutorial, has Keras' default 0.3, which the <c>dcgan</c> preset sets.</value>
+    /// <value>Default: 0.2 (the DCGAN paper's and pytorch/examples'); seed 000, the TensorFlow tutorial, has Keras' default 0.3, which the <c>dcgan</c> preset sets.</value>
     [Range(0.0, 1.0)]
     public double LeakyReluSlope { get; set; } = 0.2;
 
