@@ -7,6 +7,7 @@ namespace GanMnist.Samples.Tests;
 /// kernel) against the packages packed from this build, as a user would run them from a feed; any cell error fails.
 /// </summary>
 [Trait("Category", "Slow")]
+[Collection("Packing")] // dotnet pack of the same projects must not run at once
 public sealed class NotebookTests
 {
     /// <summary>The folder and version the notebooks' first cell names (<c>#i "nuget: /tmp/ganmnist-feed"</c>, <c>0.1.0-local</c>).</summary>

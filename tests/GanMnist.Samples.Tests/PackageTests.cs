@@ -3,6 +3,7 @@ using System.IO.Compression;
 namespace GanMnist.Samples.Tests;
 
 /// <summary>The design card's used-by line: <c>dotnet add package GanMnist</c>, fluent options, <c>await GanTrainer.TrainAsync</c> from a host app.</summary>
+[Collection("Packing")] // dotnet pack of the same projects must not run at once
 public sealed class PackageTests
 {
     private const string ConsumerProgram = """

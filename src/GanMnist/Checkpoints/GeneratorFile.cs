@@ -108,6 +108,11 @@ public static class GeneratorFile
 
         // Files written before widths existed hold the paper's InfoGAN width (the only one there was).
         int? width = content.Metadata.ContainsKey("width") ? ParseInt(content, "width", path, 4, 1024) : null;
+        if (width is not null && architectureName is not (nameof(GanArchitecture.InfoGan) or nameof(GanArchitecture.ConditionalInfoGan)))
+        {
+            throw new InvalidDataException($"'{path}' has a 'width' of {width} for the architecture '{architectureName}', which has none (only InfoGan and ConditionalInfoGan do).");
+        }
+
         var generator = GanModels.CreateGenerator(Enum.Parse<GanArchitecture>(architectureName),
             ParseInt(content, "latent_size", path, 1, MaxLatentSize),
             slope,
@@ -141,7 +146,7 @@ public static class GeneratorFile
     /// <param name="classCount">The classes of a conditional architecture; by default the rows of its <c>embedding.weight</c> (else 10).</param>
     /// <param name="device">Where the weights go (the CPU by default).</param>
     /// <param name="padding">How a DCGAN generator's stride-2 transposed convolutions pad (the weights are the same shape either way; the images are not).</param>
-    /// <param name="width">An InfoGAN generator's width (<see cref="GanModels.InfoGanWidth"/>); null for the paper's 64.</param>
+    /// <param name="width">An InfoGAN generator's width (<see cref="GanModels.InfoGanWidth"/>); by default the size of the file's last batch norm (else the paper's 64).</param>
     /// <exception cref="ArgumentException">The extension is none of <c>.pt</c>, <c>.pth</c>, <c>.safetensors</c>.</exception>
     /// <exception cref="FileNotFoundException">The file does not exist.</exception>
     /// <exception cref="InvalidDataException">The file is damaged, or its tensors do not fit: the message names each tensor and both shapes.</exception>
@@ -155,6 +160,10 @@ public static class GeneratorFile
         {
             var classes = classCount
                 ?? (tensors.TryGetValue("embedding.weight", out var embedding) && embedding.dim() == 2 && embedding.size(0) >= 2 ? (int)embedding.size(0) : GanModels.ClassCount);
+            // An InfoGAN generator's width is the size of its last batch norm, as GanModels.WidthOf reads it from a module.
+            width ??= architecture is GanArchitecture.InfoGan or GanArchitecture.ConditionalInfoGan
+                ? tensors.LastOrDefault(t => t.Key.EndsWith("running_mean", StringComparison.Ordinal)).Value?.size(0) is long last and >= 4 and <= 1024 ? (int)last : null
+                : null;
             var generator = GanModels.CreateGenerator(architecture, latentSize, leakyReluSlope, mlpActivation: mlpActivation, classCount: classes, padding: padding, width: width);
             try
             {

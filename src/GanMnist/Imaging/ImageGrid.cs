@@ -43,7 +43,8 @@ public static class ImageGrid
         var gridWidth = (columns * (width + Padding)) + Padding;
         var gridHeight = (rows * (height + Padding)) + Padding;
         float[] values;
-        using (var cpu = images.detach().to(ScalarType.Float32, CPU))
+        using (var detached = images.detach())
+        using (var cpu = detached.to(ScalarType.Float32, CPU))
         {
             values = cpu.ToArray<float>();
         }

@@ -102,10 +102,11 @@ public sealed class ModelSummary
 
     private static Tensor? Labels(int classCount, Device device) => classCount > 0 ? tensor(new long[] { 0, 1 % classCount }, device: device) : null;
 
-    /// <summary>Runs the model once in evaluation mode without gradients, recording each leaf's output through forward hooks; restores its mode after.</summary>
+    /// <summary>Runs the model once in evaluation mode without gradients, recording each leaf's output through forward hooks; restores every module's mode after.</summary>
     private static ModelSummary Run(nn.Module model, Func<Device, Tensor> forward)
     {
-        var leaves = model.named_modules().Where(m => !m.module.children().Any()).ToList();
+        // A layer used twice is one row (and its parameters counted once), as Keras shows a shared layer.
+        var leaves = model.named_modules().Where(m => !m.module.children().Any()).DistinctBy(m => (object)m.module, ReferenceEqualityComparer.Instance).ToList();
         if (leaves.Count == 0)
         {
             leaves = [(model.GetName(), model)];
@@ -114,7 +115,7 @@ public sealed class ModelSummary
         var shapes = new Dictionary<nn.Module, long[]>(ReferenceEqualityComparer.Instance);
         var order = new List<nn.Module>();
         var removers = new List<Action>();
-        var training = model.training;
+        var modes = model.modules().Prepend(model).Distinct(ReferenceEqualityComparer.Instance).Cast<nn.Module>().Select(m => (Module: m, m.training)).ToList();
         var device = model.parameters().FirstOrDefault()?.device ?? CPU;
         try
         {
@@ -154,7 +155,10 @@ public sealed class ModelSummary
                 remover();
             }
 
-            model.train(training);
+            foreach (var (module, training) in modes)
+            {
+                module.train(training); // each module's own mode, as it was
+            }
         }
 
         var names = leaves.ToDictionary(l => (object)l.module, l => l.name, ReferenceEqualityComparer.Instance);

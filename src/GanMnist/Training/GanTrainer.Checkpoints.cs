@@ -138,7 +138,8 @@ public sealed partial class GanTrainer
                 (nameof(GanTrainerOptions.TransposedConvolutionPadding), then.TransposedConvolutionPadding, _options.TransposedConvolutionPadding),
                 (nameof(GanTrainerOptions.MinibatchDiscriminationKernels), then.MinibatchDiscriminationKernels, _options.MinibatchDiscriminationKernels),
                 (nameof(GanTrainerOptions.MinibatchDiscriminationKernelSize), then.MinibatchDiscriminationKernelSize, _options.MinibatchDiscriminationKernelSize),
-            }.Where(d => !d.Then.Equals(d.Now)).ToList();
+                (nameof(GanTrainerOptions.ModelWidth), then.ModelWidth ?? Models.GanModels.InfoGanWidth, _options.ModelWidth ?? Models.GanModels.InfoGanWidth),
+            }.Where(d => !Equals(d.Then, d.Now)).ToList();
             if (differences.Count > 0)
             {
                 throw new InvalidDataException(string.Create(CultureInfo.InvariantCulture,

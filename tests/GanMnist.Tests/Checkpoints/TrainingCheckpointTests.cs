@@ -147,6 +147,21 @@ public sealed class TrainingCheckpointTests(SmallMnistFixture mnist) : IClassFix
     }
 
     [Fact]
+    public async Task Resume_WithAnotherModelWidth_IsRefusedNamingIt()
+    {
+        var run = Folder("other-width");
+        using (await GanTrainer.Create(b => b.Configure(Recipe(GanArchitecture.InfoGan, run, 1)).Configure(o => o.ModelWidth = 8)).TrainAsync(mnist.Data))
+        {
+        }
+
+        var act = () => GanTrainer.Create(b => b.Configure(Recipe(GanArchitecture.InfoGan, run, 2)).Configure(o => (o.ResumeFrom, o.ModelWidth) = (run, null)))
+            .TrainAsync(mnist.Data);
+
+        (await act.Should().ThrowAsync<InvalidDataException>()).WithMessage(
+            "'*step_*.safetensors' holds models built with ModelWidth 8, not this run's ModelWidth 64: resume with the same model options (CLI: --set ModelWidth=8).");
+    }
+
+    [Fact]
     public async Task ResumeFrom_NothingThere_SaysWhatWasLookedFor()
     {
         var act = () => GanTrainer.Create(b => b.Configure(Recipe(GanArchitecture.Mlp, Folder("none"), 1)).Configure(o => o.ResumeFrom = _root.Path)).TrainAsync(mnist.Data);

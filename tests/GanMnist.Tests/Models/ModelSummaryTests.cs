@@ -60,6 +60,22 @@ public sealed class ModelSummaryTests
     }
 
     [Fact]
+    public void ALayerUsedTwice_IsOneRow_AndEveryModulesModeIsRestored()
+    {
+        using var scope = NewDisposeScope();
+        var shared = nn.Linear(3, 3);
+        var norm = nn.BatchNorm1d(3);
+        using var net = nn.Sequential(shared, nn.ReLU(), shared, norm);
+        norm.eval(); // a submodule deliberately in evaluation mode inside a training model
+
+        var summary = ModelSummary.Of(net, 2, 3);
+
+        summary.Layers.Count(l => l.Type == "Linear").Should().Be(1);
+        summary.TotalParameters.Should().Be((3 * 3) + 3 + (4 * 3));
+        (net.training, norm.training).Should().Be((true, false));
+    }
+
+    [Fact]
     public void AnInputTheModuleRefuses_IsAnArgumentExceptionNamingTheModel()
     {
         using var scope = NewDisposeScope();

@@ -140,6 +140,25 @@ public sealed class ModelTests
     }
 
     [Fact]
+    public void GeneratorFile_AWidthForAnArchitectureWithoutOne_IsRefusedNamingIt()
+    {
+        using var scope = NewDisposeScope();
+        using var folder = new TempFolder();
+        var g = GanModels.CreateGenerator(GanArchitecture.Mlp);
+        using var gm = g.Module;
+        var path = Path.Combine(folder.Path, "g.safetensors");
+        GeneratorFile.Save(g, path, GanArchitecture.Mlp);
+        using (var content = SafeTensorsFile.Read(path))
+        {
+            SafeTensorsFile.Write(path, content.Tensors, new Dictionary<string, string>(content.Metadata) { ["width"] = "32" });
+        }
+
+        var act = () => GeneratorFile.Load(path);
+
+        act.Should().Throw<InvalidDataException>().WithMessage($"'{path}' has a 'width' of 32 for the architecture 'Mlp', which has none (only InfoGan and ConditionalInfoGan do).");
+    }
+
+    [Fact]
     public void LeakyReluSlope_IsAnOption()
     {
         using var g = GanModels.CreateGenerator(GanArchitecture.Dcgan, leakyReluSlope: 0.3).Module;

@@ -15,12 +15,8 @@ public sealed class CallbackExampleTests(MnistSubsetFixture mnist) : IClassFixtu
         public void OnEpochEnd(TrainingContext context, EpochSummary summary)
         {
             using var scope = NewDisposeScope();
-            using var noGrad = no_grad();
-            var generator = context.SamplingGenerator; // the weight average when the run keeps one
-            var training = generator.Module.training;
-            generator.Module.eval(); // batch-norm running statistics, as the sample grids use
-            var sevens = generator.Generate(16, seed: 7, classIndex: 7);
-            generator.Module.train(training);
+            // The weight average when the run keeps one; Generate samples in evaluation mode and restores the mode.
+            var sevens = context.SamplingGenerator.Generate(16, seed: 7, classIndex: 7);
             var path = Path.Combine(context.OutputDirectory, "sevens", $"epoch_{summary.Epoch:D4}.png");
             Directory.CreateDirectory(Path.GetDirectoryName(path)!);
             ImageGrid.Save(sevens, columns: 4, path, scale: ImageGrid.LargeScale);
