@@ -14,8 +14,6 @@ public sealed class NotebookTests
     private const string Feed = "/tmp/ganmnist-feed";
     private const string Version = "0.1.0-local";
 
-    private static readonly SemaphoreSlim OneAtATime = new(1, 1);
-
     [Fact]
     public async Task DcganNotebook_RunsEveryCell_AndShowsSummariesGridsAndCharts()
     {
@@ -42,7 +40,6 @@ public sealed class NotebookTests
     /// <summary>Packs the two packages into <see cref="Feed"/>, runs the notebook with one short epoch, and returns every output's text; fails on a cell error.</summary>
     private static async Task<List<string>> RunNotebookAsync(string name)
     {
-        await OneAtATime.WaitAsync();
         var work = SampleSupport.TempFolder();
         try
         {
@@ -88,7 +85,6 @@ public sealed class NotebookTests
         {
             Directory.Delete(work, recursive: true);
             ForgetCachedPackages();
-            OneAtATime.Release();
         }
     }
 
