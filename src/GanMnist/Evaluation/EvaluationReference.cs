@@ -3,7 +3,6 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using GanMnist.Checkpoints;
-using GanMnist.Reporting;
 using static TorchSharp.torch;
 
 namespace GanMnist.Evaluation;

@@ -3,7 +3,6 @@ using System.Globalization;
 using GanMnist.Checkpoints;
 using GanMnist.Data;
 using GanMnist.Models;
-using GanMnist.Training;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using TorchSharp;
@@ -17,7 +16,7 @@ namespace GanMnist.Evaluation;
 /// training images in <see cref="MnistClassifier"/> feature space, the MNIST score, the class histogram and a
 /// mode-collapse alarm. <see cref="Real"/> holds the same metrics for the real test images, the values a
 /// perfect generator would approach. Works on a generator, a tensor of images or an IDX file, and inside
-/// training through <see cref="AsTrainingCallback"/>.
+/// training through <c>GanMnist.Training.Callbacks.EvaluationCallback</c>.
 /// </summary>
 public sealed partial class GanEvaluator : IDisposable
 {
@@ -236,13 +235,6 @@ public sealed partial class GanEvaluator : IDisposable
         return Measure(images, null) with { Duration = clock.Elapsed };
     }
 
-    /// <summary>A callback that evaluates the generator every <paramref name="everyEpochs"/> epochs (and after the last).</summary>
-    public ITrainingCallback AsTrainingCallback(int everyEpochs = 1)
-    {
-        ArgumentOutOfRangeException.ThrowIfLessThan(everyEpochs, 1);
-        return new EvaluationCallback(this, everyEpochs);
-    }
-
     /// <summary>Moves the classifier and the reference features to a device (in place).</summary>
     public GanEvaluator To(Device device)
     {
@@ -362,20 +354,4 @@ public sealed partial class GanEvaluator : IDisposable
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Real test images score: {Result}")]
     private static partial void LogReal(ILogger logger, string result);
-
-    /// <summary>Evaluates the generator at epoch ends.</summary>
-    internal sealed class EvaluationCallback(GanEvaluator evaluator, int everyEpochs) : ITrainingCallback
-    {
-        public GanEvaluator Evaluator => evaluator;
-
-        public EvaluationResult? OnEvaluate(TrainingContext context, int epoch)
-        {
-            if (epoch % everyEpochs != 0 && epoch != context.Options.Epochs)
-            {
-                return null;
-            }
-
-            return evaluator.Evaluate(context.SamplingGenerator); // the trainer logs it
-        }
-    }
 }

@@ -354,9 +354,6 @@ public static class TrainingReport
         html.Append("</table>\n");
     }
 
-    /// <summary>What a run folder records about the run besides its options (<c>run.json</c>).</summary>
-    internal sealed record RunInfo(string? Dataset, ulong Seed, string Device);
-
     private static T? ReadJson<T>(string path)
         where T : class
     {

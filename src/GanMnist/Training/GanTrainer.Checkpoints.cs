@@ -55,9 +55,10 @@ public sealed partial class GanTrainer
         private int _startEpoch = 1;
         private int _startBatch;
 
-        /// <summary>Writes the whole training state; <paramref name="nextEpoch"/> and <paramref name="batch"/> say where to continue.</summary>
-        private string SaveCheckpoint(int nextEpoch, int batch)
+        /// <summary>Writes the whole training state, to continue where the run is now (<c>_next</c>).</summary>
+        private string SaveCheckpoint()
         {
+            var (nextEpoch, batch) = _next;
             using var scope = NewDisposeScope();
             var tensors = new List<KeyValuePair<string, Tensor>>();
             tensors.AddRange(_g.Module.state_dict().Select(p => KeyValuePair.Create("generator." + p.Key, p.Value)));

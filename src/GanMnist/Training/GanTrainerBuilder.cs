@@ -91,7 +91,20 @@ public static class GanTrainerBuilderExtensions
     public static GanTrainerBuilder EvaluateWith(this GanTrainerBuilder builder, Evaluation.GanEvaluator evaluator, int everyEpochs = 1)
     {
         ArgumentNullException.ThrowIfNull(evaluator);
-        return builder.AddCallback(evaluator.AsTrainingCallback(everyEpochs));
+        return builder.AddCallback(new Callbacks.EvaluationCallback(evaluator, everyEpochs));
+    }
+
+    /// <summary>
+    /// Edits the run's callbacks before it starts: the list holds the defaults the options make and yours, in the order they
+    /// run (docs/architecture.md, "Callbacks"), e.g. <c>list.RemoveAll(c =&gt; c is TrainingReportCallback)</c> to write no
+    /// report, or an index's callback replaced by your own. Called once per <see cref="GanTrainer.TrainAsync"/>, with new defaults.
+    /// </summary>
+    public static GanTrainerBuilder ConfigureCallbacks(this GanTrainerBuilder builder, Action<IList<ITrainingCallback>> configure)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentNullException.ThrowIfNull(configure);
+        builder.Components.ConfigureCallbacks += configure;
+        return builder;
     }
 
     /// <summary>Sets the number of epochs.</summary>

@@ -1,8 +1,12 @@
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
+using GanMnist.Data;
 using GanMnist.Evaluation;
+using GanMnist.Losses;
 using GanMnist.Models;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -45,25 +49,55 @@ public sealed record EpochSummary(int Epoch, double DiscriminatorLoss, double Ge
     double Seconds, double ImagesPerSecond, IReadOnlyDictionary<string, double> Values, EvaluationResult? Evaluation = null,
     IReadOnlyList<Health.HealthWarning>? HealthWarnings = null);
 
-/// <summary>Which step just finished (no values: reading them would cost a device round-trip every step).</summary>
+/// <summary>What a run folder records about the run besides its options (<see cref="Checkpoints.RunFolder.RunFile"/>).</summary>
+/// <param name="Dataset">The dataset's display name, when it is one of the MNIST family.</param>
+/// <param name="Seed">The run's seed.</param>
+/// <param name="Device">The device trained on, e.g. <c>cpu</c> or <c>cuda:0</c>.</param>
+internal sealed record RunInfo(string? Dataset, ulong Seed, string Device);
+
+/// <summary>Which step is about to run or just finished (no values: reading them would cost a device round-trip every step).</summary>
 /// <param name="Epoch">The epoch, from 1.</param>
 /// <param name="Step">The step within the epoch, from 1.</param>
 /// <param name="GlobalStep">The step within the run, from 1.</param>
 public sealed record StepInfo(int Epoch, int Step, long GlobalStep);
 
-/// <summary>What callbacks can see of a run.</summary>
+/// <summary>What callbacks can see of a run, and the few things they may ask of it.</summary>
 /// <param name="Options">The run's options (a copy).</param>
 /// <param name="Generator">The generator being trained.</param>
 /// <param name="Discriminator">The discriminator being trained.</param>
 /// <param name="Device">The device the run uses.</param>
 /// <param name="Seed">The seed of the run.</param>
-/// <param name="FixedNoise">The noise the sample grids are drawn from.</param>
+/// <param name="FixedNoise">The noise the sample grids are drawn from: (grid size², latent size), float32, on <see cref="Device"/>.</param>
 /// <param name="OutputDirectory">The run's output folder (absolute).</param>
 public sealed record TrainingContext(GanTrainerOptions Options, IGenerator Generator, IDiscriminator Discriminator, Device Device,
     ulong Seed, Tensor FixedNoise, string OutputDirectory)
 {
     /// <summary>The generator to sample and evaluate: the exponential moving average when <see cref="GanTrainerOptions.EmaDecay"/> is set, else <see cref="Generator"/>.</summary>
     public IGenerator SamplingGenerator { get; init; } = Generator;
+
+    /// <summary>The class of each row of <see cref="FixedNoise"/> (int64, 0, 1, ... in turn) for a conditional generator; null otherwise.</summary>
+    public Tensor? FixedLabels { get; init; }
+
+    /// <summary>The objective being trained (its <see cref="IGanLoss.Name"/> titles the loss chart).</summary>
+    public required IGanLoss Loss { get; init; }
+
+    /// <summary>The dataset trained on, when it is one of the MNIST family (recorded in the generator file); null for other datasets.</summary>
+    public DatasetInfo? Dataset { get; init; }
+
+    /// <summary>The log of the run (the trainer's logger).</summary>
+    public ILogger Logger { get; init; } = NullLogger.Instance;
+
+    /// <summary>The epochs finished so far (a resumed run's earlier epochs included); the current epoch is added before <see cref="ITrainingCallback.OnEpochEnd"/>.</summary>
+    public TrainingHistory History { get; init; } = new();
+
+    /// <summary>Training steps per epoch.</summary>
+    public int StepsPerEpoch { get; init; }
+
+    /// <summary>Training steps finished in the run, earlier sessions of a resumed run included.</summary>
+    public long GlobalStep { get; internal set; }
+
+    /// <summary>The latest evaluation of the run (this epoch's, once <see cref="ITrainingCallback.OnEvaluate"/> has given one), or null before the first.</summary>
+    public EvaluationResult? Evaluation { get; internal set; }
 
     /// <summary>The generator's Adam learning rate of the step that just ran (it changes under <see cref="GanTrainerOptions.LearningRateDecayEpochs"/>).</summary>
     public double GeneratorLearningRate { get; internal set; } = Options.GeneratorLearningRate;
@@ -73,11 +107,46 @@ public sealed record TrainingContext(GanTrainerOptions Options, IGenerator Gener
 
     /// <summary>The run folder, with the name of every file the run writes.</summary>
     public Checkpoints.RunFolder Folder => new(OutputDirectory);
+
+    /// <summary>Whether the models are the built-in ones the options describe (not given to the builder).</summary>
+    internal bool BuiltInModels { get; init; } = true;
+
+    internal Func<string>? CheckpointWriter { get; init; }
+
+    internal Func<double, double, (double Generator, double Discriminator)>? LearningRateSetter { get; init; }
+
+    internal Action<int, string>? SampleListener { get; init; }
+
+    /// <summary>
+    /// Writes the whole training state (models, weight average, Adam's state, random generators, history) as a checkpoint
+    /// in <see cref="Checkpoints.RunFolder.CheckpointsFolder"/>, keeping the newest <see cref="GanTrainerOptions.KeepCheckpoints"/>;
+    /// a resume continues from where the run is now (after an epoch's end: the next epoch).
+    /// </summary>
+    /// <returns>The checkpoint's path.</returns>
+    /// <exception cref="IOException">The file could not be written; older checkpoints are unchanged.</exception>
+    public string SaveCheckpoint() => (CheckpointWriter ?? throw new InvalidOperationException("This context belongs to no run."))();
+
+    /// <summary>Sets both optimizers' learning rates for the coming steps (a learning-rate schedule calls it before each step).</summary>
+    /// <exception cref="ArgumentOutOfRangeException">A rate is negative or not finite.</exception>
+    public void SetLearningRates(double generator, double discriminator)
+    {
+        if (!double.IsFinite(generator) || generator < 0 || !double.IsFinite(discriminator) || discriminator < 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(generator), $"Learning rates must be finite and not negative; got {generator} and {discriminator}.");
+        }
+
+        // The copy is read back from the optimizers, so callbacks see the rates the steps use.
+        (GeneratorLearningRate, DiscriminatorLearningRate) = (LearningRateSetter ?? throw new InvalidOperationException("This context belongs to no run."))(generator, discriminator);
+    }
+
+    /// <summary>Tells the run a sample grid was written: it joins <see cref="TrainingResult.SampleFiles"/> and every callback's <see cref="ITrainingCallback.OnSampleWritten"/> runs.</summary>
+    internal void SampleWritten(int epoch, string path) => SampleListener?.Invoke(epoch, path);
 }
 
 /// <summary>
-/// Hooks into a run. Every method has an empty default, so a callback implements only what it needs.
-/// Callbacks run on the training thread, between steps.
+/// Hooks into a run (Lightning's <c>Callback</c>, Keras' <c>callbacks.Callback</c>). Every method has an empty default, so
+/// a callback implements only what it needs. Callbacks run on the training thread, between steps, in the order of
+/// docs/architecture.md ("Callbacks"): the default ones made from the options, yours, then checkpointing and memory trimming.
 /// </summary>
 public interface ITrainingCallback
 {
@@ -87,12 +156,21 @@ public interface ITrainingCallback
     /// <summary>Before an epoch's first step.</summary>
     void OnEpochStart(TrainingContext context, int epoch) { }
 
+    /// <summary>Before every step (<paramref name="step"/> names the step about to run).</summary>
+    void OnStepStart(TrainingContext context, StepInfo step) { }
+
     /// <summary>After every step.</summary>
     void OnStepEnd(TrainingContext context, StepInfo step) { }
 
+    /// <summary>After the losses were read back, every <see cref="GanTrainerOptions.LogEverySteps"/> steps and at each epoch's end (the values <see cref="IProgress{T}"/> gets).</summary>
+    void OnProgress(TrainingContext context, TrainingProgress progress) { }
+
+    /// <summary>When the health monitor raises a warning (<see cref="GanTrainerOptions.MonitorHealth"/>), before the run stops for it if asked to.</summary>
+    void OnHealthWarning(TrainingContext context, Health.HealthWarning warning) { }
+
     /// <summary>
     /// At an epoch's end, before its summary is made: a callback that evaluates the generator returns the result (else null),
-    /// and the trainer puts it in the summary, the history, the progress reports and the logs.
+    /// and the trainer puts the last one given in the summary, <see cref="TrainingContext.Evaluation"/>, the progress reports and the logs.
     /// </summary>
     EvaluationResult? OnEvaluate(TrainingContext context, int epoch) => null;
 

@@ -6,7 +6,7 @@ using GanMnist.Evaluation;
 using Google.Protobuf;
 using Tensorboard;
 
-namespace GanMnist.Training;
+namespace GanMnist.Training.Callbacks;
 
 /// <summary>
 /// Writes a run's scalars, sample grids and options as a TensorBoard event file, as PyTorch's
