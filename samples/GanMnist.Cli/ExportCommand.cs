@@ -1,5 +1,6 @@
 using System.CommandLine;
 using GanMnist.Checkpoints;
+using GanMnist.Training;
 
 namespace GanMnist.Cli;
 

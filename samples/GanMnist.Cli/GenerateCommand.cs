@@ -3,6 +3,7 @@ using GanMnist.Checkpoints;
 using GanMnist.Data;
 using GanMnist.Imaging;
 using GanMnist.Models;
+using GanMnist.Training;
 using static TorchSharp.torch;
 
 namespace GanMnist.Cli;

@@ -1,5 +1,5 @@
 using System.CommandLine;
-using GanMnist.Reporting;
+using GanMnist.Training.Reporting;
 
 namespace GanMnist.Cli;
 

@@ -2,7 +2,7 @@ using System.Text;
 using GanMnist.Checkpoints;
 using GanMnist.Data;
 using GanMnist.DependencyInjection;
-using GanMnist.Reporting;
+using GanMnist.Training.Reporting;
 using GanMnist.Training;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;

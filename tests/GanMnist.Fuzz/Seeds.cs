@@ -5,7 +5,7 @@ using System.Text.Json;
 using GanMnist.Checkpoints;
 using GanMnist.Data;
 using GanMnist.Evaluation;
-using GanMnist.Reporting;
+using GanMnist.Training.Reporting;
 using GanMnist.Training;
 using TorchSharp;
 using static TorchSharp.torch;

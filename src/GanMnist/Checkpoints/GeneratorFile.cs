@@ -300,7 +300,7 @@ public static class GeneratorFile
         module.load_state_dict(own.Keys.ToDictionary(k => k, k => tensors[prefix + k]));
     }
 
-    /// <summary>The largest latent size a file may declare (as <see cref="Training.GanTrainerOptions.LatentSize"/> allows).</summary>
+    /// <summary>The largest latent size a file may declare (the trainer's LatentSize allows the same).</summary>
     private const int MaxLatentSize = 4096;
 
     /// <summary>The most classes a file may declare (EMNIST's largest split has 62).</summary>

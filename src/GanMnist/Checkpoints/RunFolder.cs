@@ -5,7 +5,7 @@ namespace GanMnist.Checkpoints;
 
 /// <summary>
 /// The files and folders of one training run, by name: what the trainer writes into
-/// <see cref="Training.GanTrainerOptions.OutputDirectory"/> and what the report, <see cref="CheckpointFile"/>, the CLI and
+/// the trainer's output folder and what the report, the checkpoint reader, the CLI and
 /// the samples read back. Every run-folder name in GanMnist is spelled here and nowhere else.
 /// </summary>
 /// <remarks>

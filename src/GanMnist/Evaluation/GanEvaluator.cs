@@ -16,7 +16,7 @@ namespace GanMnist.Evaluation;
 /// training images in <see cref="MnistClassifier"/> feature space, the MNIST score, the class histogram and a
 /// mode-collapse alarm. <see cref="Real"/> holds the same metrics for the real test images, the values a
 /// perfect generator would approach. Works on a generator, a tensor of images or an IDX file, and inside
-/// training through <c>GanMnist.Training.Callbacks.EvaluationCallback</c>.
+/// training through the trainer's evaluation callback.
 /// </summary>
 public sealed partial class GanEvaluator : IDisposable
 {

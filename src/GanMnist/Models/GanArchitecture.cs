@@ -20,7 +20,7 @@ public enum GanArchitecture
     /// Created Equal?") compare GANs with on MNIST: a convolutional generator and discriminator with 4x4 stride-2 layers and
     /// batch norm. Its generator does a quarter of the <see cref="Dcgan"/> generator's multiply-adds (13.1M against 51.7M an
     /// image), its discriminator a little more (13.0M against 10.4M). Without InfoGAN's latent codes. Its discriminator's
-    /// batch norm rules out <see cref="Training.GanLossKind.WassersteinGp"/>, whose penalty is per sample.
+    /// batch norm rules out <c>GanLossKind.WassersteinGp</c>, whose penalty is per sample.
     /// </summary>
     InfoGan,
 

@@ -295,5 +295,5 @@ internal sealed class GanComponents
 
     public List<ITrainingCallback> Callbacks { get; } = [];
 
-    public Action<IList<ITrainingCallback>>? ConfigureCallbacks { get; set; }
+    public Action<List<ITrainingCallback>>? ConfigureCallbacks { get; set; }
 }

@@ -96,10 +96,10 @@ public static class GanTrainerBuilderExtensions
 
     /// <summary>
     /// Edits the run's callbacks before it starts: the list holds the defaults the options make and yours, in the order they
-    /// run (docs/architecture.md, "Callbacks"), e.g. <c>list.RemoveAll(c =&gt; c is TrainingReportCallback)</c> to write no
+    /// run (docs/architecture.md, "Callbacks"), e.g. <c>list.RemoveAll(c =&gt; c is Callbacks.TrainingReportCallback)</c> to write no
     /// report, or an index's callback replaced by your own. Called once per <see cref="GanTrainer.TrainAsync"/>, with new defaults.
     /// </summary>
-    public static GanTrainerBuilder ConfigureCallbacks(this GanTrainerBuilder builder, Action<IList<ITrainingCallback>> configure)
+    public static GanTrainerBuilder ConfigureCallbacks(this GanTrainerBuilder builder, Action<List<ITrainingCallback>> configure)
     {
         ArgumentNullException.ThrowIfNull(builder);
         ArgumentNullException.ThrowIfNull(configure);

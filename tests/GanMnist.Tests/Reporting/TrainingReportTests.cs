@@ -1,6 +1,6 @@
 using System.Text.RegularExpressions;
 using System.Xml.Linq;
-using GanMnist.Reporting;
+using GanMnist.Training.Reporting;
 using GanMnist.Tests.Imaging;
 using GanMnist.Tests.Training;
 using GanMnist.Training;

@@ -1,4 +1,4 @@
-using GanMnist.Reporting;
+using GanMnist.Training.Reporting;
 
 namespace GanMnist.Training.Callbacks;
 

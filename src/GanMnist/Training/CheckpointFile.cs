@@ -1,11 +1,11 @@
 using System.Text.Json;
+using GanMnist.Checkpoints;
 using GanMnist.Models;
-using GanMnist.Training;
 using TorchSharp;
 using static TorchSharp.torch;
 using GanMnist.Runtime;
 
-namespace GanMnist.Checkpoints;
+namespace GanMnist.Training;
 
 /// <summary>Which file a model was loaded from, and why that one.</summary>
 /// <param name="Path">The file the weights came from.</param>

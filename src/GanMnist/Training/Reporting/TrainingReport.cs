@@ -8,7 +8,7 @@ using GanMnist.Imaging;
 using GanMnist.IO;
 using GanMnist.Training;
 
-namespace GanMnist.Reporting;
+namespace GanMnist.Training.Reporting;
 
 /// <summary>
 /// The HTML report of a run: one self-contained <c>report.html</c> in the run folder (inline CSS, inline SVG
