@@ -62,17 +62,17 @@ public static class GanPresets
         o.GeneratorLearningRate = lr;
         o.DiscriminatorLearningRate = lr;
         o.Beta1 = beta1;
-        o.Beta2 = 0.999;
+        o.Beta2 = GanTrainerDefaults.Beta2;
         o.BatchSize = batch;
         o.Epochs = epochs;
-        o.Loss = GanLossKind.NonSaturating;
+        o.Loss = GanTrainerDefaults.Loss;
         o.LabelSmoothing = null;
-        o.Initialization = WeightInitialization.Keras;
-        o.LeakyReluSlope = 0.2;
-        o.DiscriminatorSteps = 1;
-        o.AdamEpsilon = 1e-7; // Keras' default, as the seeds
-        o.UpdateSchedule = UpdateSchedule.Alternating;
-        o.TransposedConvolutionPadding = TransposedConvolutionPadding.Symmetric;
+        o.Initialization = GanTrainerDefaults.Initialization;
+        o.LeakyReluSlope = GanTrainerDefaults.LeakyReluSlope;
+        o.DiscriminatorSteps = GanTrainerDefaults.DiscriminatorSteps;
+        o.AdamEpsilon = GanTrainerDefaults.AdamEpsilon; // Keras' default, as the seeds
+        o.UpdateSchedule = GanTrainerDefaults.UpdateSchedule;
+        o.TransposedConvolutionPadding = GanTrainerDefaults.TransposedConvolutionPadding;
         o.EmaDecay = null;
         o.LearningRateDecayEpochs = 0;
     }

@@ -130,17 +130,8 @@ public sealed partial class GanTrainer
             }
 
             var then = CheckpointFile.ReadOptions(json, path);
-            var differences = new (string Name, object Then, object Now)[]
-            {
-                (nameof(GanTrainerOptions.Architecture), then.Architecture, _options.Architecture),
-                (nameof(GanTrainerOptions.LatentSize), then.LatentSize, _options.LatentSize),
-                (nameof(GanTrainerOptions.LeakyReluSlope), then.LeakyReluSlope, _options.LeakyReluSlope),
-                (nameof(GanTrainerOptions.MlpActivation), then.MlpActivation, _options.MlpActivation),
-                (nameof(GanTrainerOptions.TransposedConvolutionPadding), then.TransposedConvolutionPadding, _options.TransposedConvolutionPadding),
-                (nameof(GanTrainerOptions.MinibatchDiscriminationKernels), then.MinibatchDiscriminationKernels, _options.MinibatchDiscriminationKernels),
-                (nameof(GanTrainerOptions.MinibatchDiscriminationKernelSize), then.MinibatchDiscriminationKernelSize, _options.MinibatchDiscriminationKernelSize),
-                (nameof(GanTrainerOptions.ModelWidth), then.ModelWidth ?? Models.GanModels.InfoGanWidth, _options.ModelWidth ?? Models.GanModels.InfoGanWidth),
-            }.Where(d => !Equals(d.Then, d.Now)).ToList();
+            var differences = TrainerModels.Shape(then).Zip(TrainerModels.Shape(_options), (t, n) => (t.Name, Then: t.Value, Now: n.Value))
+                .Where(d => !Equals(d.Then, d.Now)).ToList();
             if (differences.Count > 0)
             {
                 throw new InvalidDataException(string.Create(CultureInfo.InvariantCulture,

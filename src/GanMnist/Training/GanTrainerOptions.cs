@@ -106,7 +106,7 @@ public sealed class GanTrainerOptions
 
     /// <summary>The architecture of the built-in models.</summary>
     /// <value>Default: <see cref="GanArchitecture.Dcgan"/>.</value>
-    public GanArchitecture Architecture { get; set; } = GanArchitecture.Dcgan;
+    public GanArchitecture Architecture { get; set; } = GanTrainerDefaults.Architecture;
 
     /// <summary>
     /// The width of the InfoGAN networks (<see cref="GanArchitecture.InfoGan"/>, <see cref="GanArchitecture.ConditionalInfoGan"/>):
@@ -120,17 +120,17 @@ public sealed class GanTrainerOptions
     /// <summary>The latent noise size.</summary>
     /// <value>Default: 100.</value>
     [Range(1, 4096)]
-    public int LatentSize { get; set; } = 100;
+    public int LatentSize { get; set; } = GanTrainerDefaults.LatentSize;
 
     /// <summary>Passes over the dataset.</summary>
     /// <value>Default: 50.</value>
     [Range(1, 1_000_000)]
-    public int Epochs { get; set; } = 50;
+    public int Epochs { get; set; } = GanTrainerDefaults.Epochs;
 
     /// <summary>Real images per batch.</summary>
     /// <value>Default: 256.</value>
     [Range(1, 65_536)]
-    public int BatchSize { get; set; } = 256;
+    public int BatchSize { get; set; } = GanTrainerDefaults.BatchSize;
 
     /// <summary>Whether to skip each epoch's last, smaller batch.</summary>
     /// <value>Default: false (the seeds keep it).</value>
@@ -139,35 +139,35 @@ public sealed class GanTrainerOptions
     /// <summary>The generator's Adam learning rate.</summary>
     /// <value>Default: 1e-4.</value>
     [Range(1e-9, 1.0)]
-    public double GeneratorLearningRate { get; set; } = 1e-4;
+    public double GeneratorLearningRate { get; set; } = GanTrainerDefaults.GeneratorLearningRate;
 
     /// <summary>The discriminator's Adam learning rate.</summary>
     /// <value>Default: 1e-4.</value>
     [Range(1e-9, 1.0)]
-    public double DiscriminatorLearningRate { get; set; } = 1e-4;
+    public double DiscriminatorLearningRate { get; set; } = GanTrainerDefaults.DiscriminatorLearningRate;
 
     /// <summary>Adam's β₁ for both networks.</summary>
     /// <value>Default: 0.9 (Keras' and PyTorch's default).</value>
     [Range(0.0, 0.9999)]
-    public double Beta1 { get; set; } = 0.9;
+    public double Beta1 { get; set; } = GanTrainerDefaults.Beta1;
 
     /// <summary>Adam's β₂ for both networks.</summary>
     /// <value>Default: 0.999.</value>
     [Range(0.0, 0.999999)]
-    public double Beta2 { get; set; } = 0.999;
+    public double Beta2 { get; set; } = GanTrainerDefaults.Beta2;
 
     /// <summary>Adam's ε for both networks.</summary>
     /// <value>Default: 1e-7 (Keras' default, as the seeds).</value>
     [Range(0.0, 1.0)]
-    public double AdamEpsilon { get; set; } = 1e-7;
+    public double AdamEpsilon { get; set; } = GanTrainerDefaults.AdamEpsilon;
 
     /// <summary>The order of the two updates of a step.</summary>
     /// <value>Default: <see cref="UpdateSchedule.Alternating"/> (pytorch/examples'); the <c>dcgan</c> preset uses <see cref="UpdateSchedule.Simultaneous"/>, as the seeds.</value>
-    public UpdateSchedule UpdateSchedule { get; set; } = UpdateSchedule.Alternating;
+    public UpdateSchedule UpdateSchedule { get; set; } = GanTrainerDefaults.UpdateSchedule;
 
     /// <summary>The numeric precision of the training steps (see <see cref="Training.Precision"/>; CLI <c>--precision 32-true|bf16-mixed</c>).</summary>
     /// <value>Default: <see cref="Precision.Float32"/>.</value>
-    public Precision Precision { get; set; } = Precision.Float32;
+    public Precision Precision { get; set; } = GanTrainerDefaults.Precision;
 
     /// <summary>
     /// On CUDA, let float32 matrix multiplications use TF32 tensor cores (<c>torch.backends.cuda.matmul.allow_tf32</c>;
@@ -178,29 +178,29 @@ public sealed class GanTrainerOptions
 
     /// <summary>How the DCGAN generators' stride-2 transposed convolutions pad (no effect on the MLPs).</summary>
     /// <value>Default: <see cref="Models.TransposedConvolutionPadding.Symmetric"/> (PyTorch's); the <c>dcgan</c> preset uses <see cref="Models.TransposedConvolutionPadding.KerasSame"/>, as the seeds.</value>
-    public TransposedConvolutionPadding TransposedConvolutionPadding { get; set; } = TransposedConvolutionPadding.Symmetric;
+    public TransposedConvolutionPadding TransposedConvolutionPadding { get; set; } = GanTrainerDefaults.TransposedConvolutionPadding;
 
     /// <summary>Discriminator updates per generator update.</summary>
     /// <value>Default: 1.</value>
     [Range(1, 100)]
-    public int DiscriminatorSteps { get; set; } = 1;
+    public int DiscriminatorSteps { get; set; } = GanTrainerDefaults.DiscriminatorSteps;
 
     /// <summary>The negative slope of the LeakyReLU activations.</summary>
     /// <value>Default: 0.2 (the DCGAN paper's and pytorch/examples'); seed 000, the TensorFlow tutorial, has Keras' default 0.3, which the <c>dcgan</c> preset sets.</value>
     [Range(0.0, 1.0)]
-    public double LeakyReluSlope { get; set; } = 0.2;
+    public double LeakyReluSlope { get; set; } = GanTrainerDefaults.LeakyReluSlope;
 
     /// <summary>The hidden activation of the MLP models.</summary>
     /// <value>Default: <see cref="MlpActivation.Relu"/> (seed 004).</value>
-    public MlpActivation MlpActivation { get; set; } = MlpActivation.Relu;
+    public MlpActivation MlpActivation { get; set; } = GanTrainerDefaults.MlpActivation;
 
     /// <summary>How the built-in models are initialised.</summary>
     /// <value>Default: <see cref="WeightInitialization.Keras"/> (PyTorch's default collapsed the seed DCGAN in our runs).</value>
-    public WeightInitialization Initialization { get; set; } = WeightInitialization.Keras;
+    public WeightInitialization Initialization { get; set; } = GanTrainerDefaults.Initialization;
 
     /// <summary>The objective.</summary>
     /// <value>Default: <see cref="GanLossKind.NonSaturating"/>.</value>
-    public GanLossKind Loss { get; set; } = GanLossKind.NonSaturating;
+    public GanLossKind Loss { get; set; } = GanTrainerDefaults.Loss;
 
     /// <summary>One-sided label smoothing: the target for real images (e.g. 0.9); only with cross-entropy losses.</summary>
     /// <value>Default: none.</value>
@@ -209,7 +209,7 @@ public sealed class GanTrainerOptions
     /// <summary>The weight λ of the WGAN-GP gradient penalty.</summary>
     /// <value>Default: 10.</value>
     [Range(0.0, 1000.0)]
-    public double GradientPenaltyWeight { get; set; } = 10;
+    public double GradientPenaltyWeight { get; set; } = GanTrainerDefaults.GradientPenaltyWeight;
 
     /// <summary>Weight of the feature-matching term ‖E f(x) − E f(G(z))‖² added to the generator's loss (Salimans et al. 2016); 0 adds none.</summary>
     /// <value>Default: 0.</value>
@@ -233,7 +233,7 @@ public sealed class GanTrainerOptions
     /// <summary>The dimension each minibatch-discrimination kernel compares in.</summary>
     /// <value>Default: 8.</value>
     [Range(1, 1024)]
-    public int MinibatchDiscriminationKernelSize { get; set; } = 8;
+    public int MinibatchDiscriminationKernelSize { get; set; } = GanTrainerDefaults.MinibatchDiscriminationKernelSize;
 
     /// <summary>Standard deviation of Gaussian instance noise added to every image the discriminator sees (real and generated, pixels in [-1, 1]); 0 adds none.</summary>
     /// <value>Default: 0.</value>
@@ -267,7 +267,7 @@ public sealed class GanTrainerOptions
     /// <summary>Where to train: <c>cpu</c>, <c>cuda</c>, <c>cuda:N</c> or <c>auto</c>.</summary>
     /// <value>Default: <c>auto</c>.</value>
     [Required]
-    public string Device { get; set; } = "auto";
+    public string Device { get; set; } = GanTrainerDefaults.Device;
 
     /// <summary>libtorch's intra-op threads for the run (a process-wide setting).</summary>
     /// <value>Default: none, meaning one per processor (<see cref="Environment.ProcessorCount"/>).</value>
@@ -277,7 +277,7 @@ public sealed class GanTrainerOptions
     /// <summary>The folder for samples, the loss history and the chart.</summary>
     /// <value>Default: <c>ganmnist-run</c> (relative to the working directory).</value>
     [Required]
-    public string OutputDirectory { get; set; } = "ganmnist-run";
+    public string OutputDirectory { get; set; } = GanTrainerDefaults.OutputDirectory;
 
     /// <summary>
     /// A folder for TensorBoard event files (relative paths are inside <see cref="OutputDirectory"/>): step losses, D(x),
@@ -290,17 +290,17 @@ public sealed class GanTrainerOptions
     /// <summary>Write a sample grid every N epochs (and after the last); 0 writes none.</summary>
     /// <value>Default: 1.</value>
     [Range(0, 1_000_000)]
-    public int SampleEveryEpochs { get; set; } = 1;
+    public int SampleEveryEpochs { get; set; } = GanTrainerDefaults.SampleEveryEpochs;
 
     /// <summary>The sample grid is N x N images from fixed noise.</summary>
     /// <value>Default: 4 (16 images, as seed 002).</value>
     [Range(1, 32)]
-    public int SampleGridSize { get; set; } = 4;
+    public int SampleGridSize { get; set; } = GanTrainerDefaults.SampleGridSize;
 
     /// <summary>Read the losses back to the host, check them and report progress every N steps.</summary>
     /// <value>Default: 50.</value>
     [Range(1, 1_000_000)]
-    public int LogEverySteps { get; set; } = 50;
+    public int LogEverySteps { get; set; } = GanTrainerDefaults.LogEverySteps;
 
     /// <summary>
     /// Evaluate the generator (FID, MNIST score, class histogram, precision/recall; see <see cref="Evaluation.GanEvaluator"/>)
@@ -313,17 +313,17 @@ public sealed class GanTrainerOptions
     /// <summary>Images generated per evaluation.</summary>
     /// <value>Default: 10,000.</value>
     [Range(10, 1_000_000)]
-    public int EvaluationSamples { get; set; } = 10_000;
+    public int EvaluationSamples { get; set; } = GanTrainerDefaults.EvaluationSamples;
 
     /// <summary>Write a training checkpoint every N epochs (and after the last); 0 writes none.</summary>
     /// <value>Default: 15 (as seed 002).</value>
     [Range(0, 1_000_000)]
-    public int CheckpointEveryEpochs { get; set; } = 15;
+    public int CheckpointEveryEpochs { get; set; } = GanTrainerDefaults.CheckpointEveryEpochs;
 
     /// <summary>How many training checkpoints to keep (the oldest are deleted).</summary>
     /// <value>Default: 3.</value>
     [Range(1, 1000)]
-    public int KeepCheckpoints { get; set; } = 3;
+    public int KeepCheckpoints { get; set; } = GanTrainerDefaults.KeepCheckpoints;
 
     /// <summary>
     /// Whether the trainer watches every step for the silent failures of GAN training (<see cref="Health.HealthIssue"/>:
@@ -331,7 +331,7 @@ public sealed class GanTrainerOptions
     /// log, the progress reports, the history, the report and TensorBoard.
     /// </summary>
     /// <value>Default: true.</value>
-    public bool MonitorHealth { get; set; } = true;
+    public bool MonitorHealth { get; set; } = GanTrainerDefaults.MonitorHealth;
 
     /// <summary>Whether a health warning stops the run (after a checkpoint, with <see cref="Health.TrainingHealthException"/>) instead of only being reported.</summary>
     /// <value>Default: false.</value>
@@ -340,21 +340,21 @@ public sealed class GanTrainerOptions
     /// <summary>A loss whose magnitude exceeds this has diverged (the seeds' cross-entropy losses stay below 10).</summary>
     /// <value>Default: 10,000.</value>
     [Range(1e-3, double.MaxValue)]
-    public double DivergenceBound { get; set; } = 1e4;
+    public double DivergenceBound { get; set; } = GanTrainerDefaults.DivergenceBound;
 
     /// <summary>A loss that grows to this many times the median magnitude of its first 20 steps (at least 0.1) has diverged.</summary>
     /// <value>Default: 1,000 (three orders of magnitude).</value>
     [Range(2, double.MaxValue)]
-    public double DivergenceFactor { get; set; } = 1e3;
+    public double DivergenceFactor { get; set; } = GanTrainerDefaults.DivergenceFactor;
 
     /// <summary>How many consecutive steps a discriminator must win outright, or the losses stay unchanged, before it is reported.</summary>
     /// <value>Default: 500 (about two epochs of the seeds' batch 256).</value>
     [Range(1, 100_000_000)]
-    public int HealthWindowSteps { get; set; } = 500;
+    public int HealthWindowSteps { get; set; } = GanTrainerDefaults.HealthWindowSteps;
 
     /// <summary>Whether a cancelled run writes a checkpoint (after its last complete step) before it stops.</summary>
     /// <value>Default: true.</value>
-    public bool CheckpointOnCancel { get; set; } = true;
+    public bool CheckpointOnCancel { get; set; } = GanTrainerDefaults.CheckpointOnCancel;
 
     /// <summary>
     /// Continue a run: a checkpoint file, or a run folder (its newest valid checkpoint is used). <see cref="Epochs"/>

@@ -10,10 +10,6 @@ namespace GanMnist.Training.Callbacks;
 public sealed class GeneratorExport : ITrainingCallback
 {
     /// <summary>Writes the generator file.</summary>
-    public void OnTrainingEnd(TrainingContext context, TrainingHistory history)
-    {
-        var options = context.Options;
-        GeneratorFile.Save(context.SamplingGenerator, context.Folder.GeneratorFile, context.BuiltInModels ? options.Architecture : null,
-            options.LeakyReluSlope, options.MlpActivation, context.Dataset);
-    }
+    public void OnTrainingEnd(TrainingContext context, TrainingHistory history) =>
+        TrainerModels.SaveGenerator(context.SamplingGenerator, context.Folder.GeneratorFile, context.Options, context.BuiltInModels, context.Dataset);
 }
