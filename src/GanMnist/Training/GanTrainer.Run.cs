@@ -142,7 +142,7 @@ public sealed partial class GanTrainer
                     StopIfCancelled(epoch, step, cancellationToken);
                 }
 
-                EndEpoch(epoch, step, epochClock.Elapsed.TotalSeconds, _images - epochImages);
+                EndEpoch(epoch, step, epochClock, _images - epochImages);
             }
 
             Each(c => c.OnTrainingEnd(_context, History));
@@ -192,9 +192,10 @@ public sealed partial class GanTrainer
         }
 
         /// <summary>The epoch's last values, its evaluation, its summary in the history; then the callbacks' epoch end.</summary>
-        private void EndEpoch(int epoch, int step, double seconds, long images)
+        private void EndEpoch(int epoch, int step, Stopwatch epochClock, long images)
         {
-            var last = Flush(epoch, step);
+            var last = Flush(epoch, step); // on CUDA the host waits here for the epoch's queued work, so the epoch's time includes it
+            var seconds = epochClock.Elapsed.TotalSeconds;
             var evaluation = Evaluate(epoch);
             if (last is not null || evaluation is not null)
             {
@@ -384,16 +385,21 @@ public sealed partial class GanTrainer
                 t.Dispose();
             }
 
-            foreach (var callback in _owned.OfType<IDisposable>())
+            try
             {
-                callback.Dispose();
+                foreach (var callback in _owned.OfType<IDisposable>())
+                {
+                    callback.Dispose();
+                }
             }
-
-            _gOptimizer.Dispose();
-            _dOptimizer.Dispose();
-            _fixedNoise.Dispose();
-            _fixedLabels?.Dispose();
-            _folderLock?.Dispose();
+            finally
+            {
+                _gOptimizer.Dispose();
+                _dOptimizer.Dispose();
+                _fixedNoise.Dispose();
+                _fixedLabels?.Dispose();
+                _folderLock?.Dispose();
+            }
         }
     }
 }

@@ -22,8 +22,9 @@ namespace GanMnist.Training;
 /// <summary>
 /// Trains a generator against a discriminator, as pytorch/examples' DCGAN reads: per batch (1) update
 /// D on real images and detached fakes, (2) update G through D. Every step runs inside a dispose scope;
-/// losses are read back to the host once per logging interval. Samples, history and chart are written to
-/// <see cref="GanTrainerOptions.OutputDirectory"/>.
+/// losses are read back to the host once per logging interval. What a run writes to
+/// <see cref="GanTrainerOptions.OutputDirectory"/> (samples, history, report, checkpoints, the generator file) is done by
+/// callbacks the options add (<see cref="Callbacks.DefaultCallbacks"/>; docs/architecture.md lists them in order).
 /// </summary>
 public sealed partial class GanTrainer
 {
@@ -141,7 +142,7 @@ public sealed partial class GanTrainer
 
             var loss = _components.Loss ?? CreateLoss(options);
             var callbacks = DefaultCallbacks.Around(options, evaluator, _callbacks);
-            var defaults = callbacks.ToList(); // disposed with the run whatever the host does with the list
+            var defaults = callbacks.Except(_callbacks).ToList(); // the run's own: disposed with it whatever the host does with the list
             _components.ConfigureCallbacks?.Invoke(callbacks);
             var run = new Run(this, options, dataset, generator, discriminator, loss, device, seed, random, progress, callbacks, average, defaults);
             try

@@ -78,8 +78,8 @@ public sealed record TrainingContext(GanTrainerOptions Options, IGenerator Gener
     /// <summary>The class of each row of <see cref="FixedNoise"/> (int64, 0, 1, ... in turn) for a conditional generator; null otherwise.</summary>
     public Tensor? FixedLabels { get; init; }
 
-    /// <summary>The objective being trained (its <see cref="IGanLoss.Name"/> titles the loss chart).</summary>
-    public required IGanLoss Loss { get; init; }
+    /// <summary>The objective being trained (its <see cref="IGanLoss.Name"/> titles the loss chart); a context made outside a run has the default, <see cref="GanLosses.NonSaturating"/>.</summary>
+    public IGanLoss Loss { get; init; } = GanLosses.NonSaturating;
 
     /// <summary>The dataset trained on, when it is one of the MNIST family (recorded in the generator file); null for other datasets.</summary>
     public DatasetInfo? Dataset { get; init; }
@@ -99,10 +99,13 @@ public sealed record TrainingContext(GanTrainerOptions Options, IGenerator Gener
     /// <summary>The latest evaluation of the run (this epoch's, once <see cref="ITrainingCallback.OnEvaluate"/> has given one), or null before the first.</summary>
     public EvaluationResult? Evaluation { get; internal set; }
 
-    /// <summary>The generator's Adam learning rate of the step that just ran (it changes under <see cref="GanTrainerOptions.LearningRateDecayEpochs"/>).</summary>
+    /// <summary>
+    /// The generator's Adam learning rate: in <see cref="ITrainingCallback.OnTrainingStart"/> and <see cref="ITrainingCallback.OnStepStart"/>
+    /// the rate of the coming step, afterwards that of the step that just ran (it changes under <see cref="GanTrainerOptions.LearningRateDecayEpochs"/>).
+    /// </summary>
     public double GeneratorLearningRate { get; internal set; } = Options.GeneratorLearningRate;
 
-    /// <summary>The discriminator's Adam learning rate of the step that just ran.</summary>
+    /// <summary>The discriminator's Adam learning rate, as <see cref="GeneratorLearningRate"/> is the generator's.</summary>
     public double DiscriminatorLearningRate { get; internal set; } = Options.DiscriminatorLearningRate;
 
     /// <summary>The run folder, with the name of every file the run writes.</summary>

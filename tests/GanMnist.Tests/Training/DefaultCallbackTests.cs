@@ -88,6 +88,22 @@ public sealed class DefaultCallbackTests(MnistSubsetFixture mnist) : IClassFixtu
         File.ReadAllText(result.Folder.HistoryCsvFile).Should().Contain("12.5", "the history files carry it");
     }
 
+    [Fact]
+    public async Task TrainAsync_YourDisposableCallback_IsNotDisposedAndServesASecondRun()
+    {
+        using var first = new TempFolder();
+        using var second = new TempFolder();
+        var own = new DisposableRecorder();
+
+        using (await Trainer(first.Path, epochs: 1, b => b.AddCallback(own)).TrainAsync(mnist.Data))
+        using (await Trainer(second.Path, epochs: 1, b => b.AddCallback(own)).TrainAsync(mnist.Data))
+        {
+        }
+
+        own.Disposed.Should().BeFalse("a callback you add is yours to dispose");
+        own.Starts.Should().Be(2);
+    }
+
     private static GanTrainer Trainer(string output, int epochs, Action<GanTrainerBuilder> configure) =>
         GanTrainer.Create(b =>
         {
@@ -95,6 +111,17 @@ public sealed class DefaultCallbackTests(MnistSubsetFixture mnist) : IClassFixtu
                 .Configure(o => (o.CheckpointEveryEpochs, o.Threads) = (5, 1));
             configure(b);
         });
+
+    private sealed class DisposableRecorder : ITrainingCallback, IDisposable
+    {
+        public bool Disposed { get; private set; }
+
+        public int Starts { get; private set; }
+
+        public void OnTrainingStart(TrainingContext context) => Starts++;
+
+        public void Dispose() => Disposed = true;
+    }
 
     private sealed class EvaluateAtEpoch(int epoch, EvaluationResult result) : ITrainingCallback
     {

@@ -8,17 +8,18 @@ namespace GanMnist.Training.Callbacks;
 /// Writes the run as a TensorBoard event file in <c>logDirectory</c> (Lightning's <c>TensorBoardLogger</c>; the format of
 /// <c>torch.utils.tensorboard.SummaryWriter</c>): the options as text when training starts, the step scalars at every
 /// progress report, the epoch and evaluation scalars at every epoch's end, each sample grid, and health warnings as text.
-/// Added by default when <see cref="GanTrainerOptions.TensorBoardDirectory"/> is set; the trainer disposes it.
+/// Added by default when <see cref="GanTrainerOptions.TensorBoardDirectory"/> is set (the trainer then disposes it, also when
+/// a run fails); one you add yourself closes its file when the run ends, and is yours to dispose when a run fails.
 /// </summary>
 public sealed partial class TensorBoardLogger : ITrainingCallback, IDisposable
 {
-    private readonly string? _logDirectory;
+    private readonly string _logDirectory;
     private TensorBoardWriter? _writer;
 
-    /// <summary>Writes to <paramref name="logDirectory"/>; a relative path is taken from the run's output folder.</summary>
+    /// <summary>Writes to <paramref name="logDirectory"/>; a relative path is taken from the run's output folder (empty: the output folder itself).</summary>
     public TensorBoardLogger(string logDirectory)
     {
-        ArgumentException.ThrowIfNullOrWhiteSpace(logDirectory);
+        ArgumentNullException.ThrowIfNull(logDirectory);
         _logDirectory = logDirectory;
     }
 
@@ -26,7 +27,7 @@ public sealed partial class TensorBoardLogger : ITrainingCallback, IDisposable
     public void OnTrainingStart(TrainingContext context)
     {
         _writer?.Dispose();
-        _writer = new TensorBoardWriter(Path.GetFullPath(_logDirectory!, context.OutputDirectory), context.Options, JsonSettings.Options);
+        _writer = new TensorBoardWriter(Path.GetFullPath(_logDirectory, context.OutputDirectory), context.Options, JsonSettings.Options);
         LogDirectory(context.Logger, _writer.LogDirectory);
     }
 
