@@ -40,12 +40,14 @@ public static class GanPresets
                 options.Epochs = 100;
                 break;
             case GanPreset.Conv:
-                // docs/training.md, "A convolutional preset": quick's recipe on a conditional InfoGAN at half the paper's width.
+                // docs/training.md, "A convolutional preset": quick's recipe on a conditional InfoGAN at half the paper's width,
+                // both learning rates falling linearly to zero over the second half.
                 Apply(options, GanPreset.Quick);
                 options.Preset = GanPreset.Conv;
                 options.Architecture = GanArchitecture.ConditionalInfoGan;
                 options.ModelWidth = 32;
                 options.Epochs = 20;
+                options.LearningRateDecayEpochs = 10;
                 break;
             default:
                 throw new ArgumentOutOfRangeException(nameof(preset), preset, "unknown preset");

@@ -45,7 +45,8 @@ public enum GanPreset
     /// <summary>
     /// A convolutional recipe: <see cref="Quick"/>'s (Adam 2e-4/0.5, batch 128, label smoothing 0.9, an EMA of the
     /// generator β 0.999) on the InfoGAN networks conditioned on the digit (<see cref="GanArchitecture.ConditionalInfoGan"/>)
-    /// at width 32, for 20 epochs. Measured: docs/training.md ("A convolutional preset").
+    /// at width 32, for 20 epochs, both learning rates falling linearly to zero over the last 10. Measured: docs/training.md
+    /// ("A convolutional preset").
     /// </summary>
     Conv,
 }
@@ -251,7 +252,7 @@ public sealed class GanTrainerOptions
     /// the rates are the configured ones times min(1, (S − s) / (D + 1)), D the decay's steps: D/(D + 1) at the decay's
     /// first step down to 1/(D + 1) at the last.
     /// </summary>
-    /// <value>Default: 0 (at most <see cref="Epochs"/>).</value>
+    /// <value>Default: 0 (at most <see cref="Epochs"/>; the <see cref="GanPreset.Conv"/> preset: 10).</value>
     [Range(0, 1_000_000)]
     public int LearningRateDecayEpochs { get; set; }
 

@@ -83,7 +83,8 @@ internal sealed class GanTrainerOptionsValidator : IValidateOptions<GanTrainerOp
 
         if (options.LearningRateDecayEpochs > options.Epochs)
         {
-            yield return $"{nameof(GanTrainerOptions.LearningRateDecayEpochs)} ({options.LearningRateDecayEpochs}) is more than {nameof(GanTrainerOptions.Epochs)} ({options.Epochs}): the decay must fit in the run.";
+            yield return $"{nameof(GanTrainerOptions.LearningRateDecayEpochs)} ({options.LearningRateDecayEpochs}) is more than {nameof(GanTrainerOptions.Epochs)} ({options.Epochs}): the decay must fit in the run. " +
+                $"Set it to {options.Epochs} or fewer (CLI: --set {nameof(GanTrainerOptions.LearningRateDecayEpochs)}={Math.Max(options.Epochs / 2, 0)}; the conv preset decays over its last 10 epochs), or 0 for constant rates.";
         }
 
         if (options.InstanceNoiseAnnealEpochs > 0 && options.InstanceNoise == 0)

@@ -56,6 +56,15 @@ public sealed class LearningRateDecayTests(MnistSubsetFixture mnist) : IClassFix
             .WithMessage("*LearningRateDecayEpochs (5) is more than Epochs (3): the decay must fit in the run.*");
     }
 
+    [Fact]
+    public void Create_ConvPresetShortened_IsRefusedSayingWhatToSet()
+    {
+        var act = () => GanTrainer.Create(b => b.UsePreset(GanPreset.Conv).Epochs(6));
+
+        act.Should().Throw<OptionsValidationException>()
+            .WithMessage("*LearningRateDecayEpochs (10) is more than Epochs (6)*CLI: --set LearningRateDecayEpochs=3; the conv preset decays over its last 10 epochs*");
+    }
+
     private static GanTrainer Trainer(string output, int epochs, RateRecorder rates, bool resume = false) =>
         GanTrainer.Create(b => b.UseMlp(MlpActivation.LeakyRelu).Epochs(epochs).BatchSize(500).Seed(2).OnDevice("cpu").OutputTo(output)
             .Configure(o => (o.GeneratorLearningRate, o.DiscriminatorLearningRate, o.LearningRateDecayEpochs, o.SampleEveryEpochs, o.CheckpointEveryEpochs, o.ResumeFrom) =

@@ -216,12 +216,12 @@ public sealed class OptionsTests
         var best = GanPresets.Apply(new GanTrainerOptions(), GanPreset.Best);
         best.Should().BeEquivalentTo(GanPresets.Apply(new GanTrainerOptions(), GanPreset.Quick), o => o.Excluding(x => x.Preset).Excluding(x => x.Epochs));
         (best.Preset, best.Epochs).Should().Be((GanPreset.Best, 100));
-        // conv: quick's recipe on the conditional InfoGAN at width 32; a later preset clears the width.
+        // conv: quick's recipe on the conditional InfoGAN at width 32, the rates decaying over the last 10 of 20 epochs; a later preset clears both.
         var conv = GanPresets.Apply(new GanTrainerOptions(), GanPreset.Conv);
         conv.Should().BeEquivalentTo(GanPresets.Apply(new GanTrainerOptions(), GanPreset.Quick),
-            o => o.Excluding(x => x.Preset).Excluding(x => x.Epochs).Excluding(x => x.Architecture).Excluding(x => x.ModelWidth));
-        (conv.Preset, conv.Architecture, conv.ModelWidth, conv.Epochs).Should().Be((GanPreset.Conv, GanArchitecture.ConditionalInfoGan, 32, 20));
-        GanPresets.Apply(conv, GanPreset.Dcgan).ModelWidth.Should().BeNull();
+            o => o.Excluding(x => x.Preset).Excluding(x => x.Epochs).Excluding(x => x.Architecture).Excluding(x => x.ModelWidth).Excluding(x => x.LearningRateDecayEpochs));
+        (conv.Preset, conv.Architecture, conv.ModelWidth, conv.Epochs, conv.LearningRateDecayEpochs).Should().Be((GanPreset.Conv, GanArchitecture.ConditionalInfoGan, 32, 20, 10));
+        (GanPresets.Apply(conv, GanPreset.Dcgan).ModelWidth, conv.LearningRateDecayEpochs).Should().Be((null, 0));
         // The seeds' TensorFlow tutorial: the defaults' recipe, stepped, padded and sloped as the tutorial.
         GanPresets.Apply(new GanTrainerOptions(), GanPreset.Dcgan).Should().BeEquivalentTo(new GanTrainerOptions
         {
