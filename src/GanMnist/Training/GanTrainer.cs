@@ -1,12 +1,7 @@
-using System.Diagnostics;
 using System.Security.Cryptography;
-using System.Text.Json;
 using GanMnist.Checkpoints;
 using GanMnist.Data;
 using GanMnist.Evaluation;
-using GanMnist.Health;
-using GanMnist.Imaging;
-using GanMnist.IO;
 using GanMnist.Losses;
 using GanMnist.Models;
 using GanMnist.Training.Callbacks;
