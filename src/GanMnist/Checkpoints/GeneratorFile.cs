@@ -160,9 +160,11 @@ public static class GeneratorFile
         {
             var classes = classCount
                 ?? (tensors.TryGetValue("embedding.weight", out var embedding) && embedding.dim() == 2 && embedding.size(0) >= 2 ? (int)embedding.size(0) : GanModels.ClassCount);
-            // An InfoGAN generator's width is the size of its last batch norm, as GanModels.WidthOf reads it from a module.
-            width ??= architecture is GanArchitecture.InfoGan or GanArchitecture.ConditionalInfoGan
-                ? tensors.LastOrDefault(t => t.Key.EndsWith("running_mean", StringComparison.Ordinal)).Value?.size(0) is long last and >= 4 and <= 1024 ? (int)last : null
+            // An InfoGAN generator's width is the size of its smallest batch norm, as GanModels.WidthOf reads it from a module;
+            // the smallest, not the last, because a PyTorch pickle's dictionary comes back in no fixed order.
+            var means = tensors.Where(t => t.Key.EndsWith("running_mean", StringComparison.Ordinal)).Select(t => t.Value.size(0)).ToList();
+            width ??= architecture is GanArchitecture.InfoGan or GanArchitecture.ConditionalInfoGan && means.Count > 0 && means.Min() is >= 4 and <= 1024
+                ? (int)means.Min()
                 : null;
             var generator = GanModels.CreateGenerator(architecture, latentSize, leakyReluSlope, mlpActivation: mlpActivation, classCount: classes, padding: padding, width: width);
             try

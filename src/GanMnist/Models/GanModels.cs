@@ -118,9 +118,9 @@ public static class GanModels
         return width.Value;
     }
 
-    /// <summary>The width an InfoGAN-family generator module was built with: the channels of its last batch norm (BN(16w), BN(98w), BN2d(w)).</summary>
+    /// <summary>The width an InfoGAN-family generator module was built with: the channels of its smallest batch norm (BN(16w), BN(98w), BN2d(w)).</summary>
     internal static int WidthOf(nn.Module generator) =>
-        (int)generator.named_buffers().Last(b => b.name.EndsWith("running_mean", StringComparison.Ordinal)).buffer.size(0);
+        (int)generator.named_buffers().Where(b => b.name.EndsWith("running_mean", StringComparison.Ordinal)).Min(b => b.buffer.size(0));
 
     /// <summary>The size of the conditional generators' label embedding.</summary>
     public const int LabelEmbeddingSize = 50;

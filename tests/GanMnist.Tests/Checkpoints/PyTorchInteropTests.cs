@@ -142,6 +142,22 @@ public sealed class PyTorchInteropTests : IDisposable
         imported.ClassCount.Should().Be(26);
     }
 
+    [Theory]
+    [InlineData("infogan.pt", 16)]
+    [InlineData("infogan.pt", 32)]
+    [InlineData("infogan.safetensors", 16)]
+    public void InfoGanStateDict_ImportsWithTheWidthOfItsSmallestBatchNorm(string name, int width)
+    {
+        // A PyTorch pickle's dictionary is read back in no fixed order, so the width cannot come from the "last" batch norm.
+        var infoGan = GanModels.CreateGenerator(GanArchitecture.InfoGan, width: width);
+        var file = Path.Combine(_folder.Path, name);
+        GeneratorFile.Export(infoGan, file);
+
+        var imported = GeneratorFile.Import(file, GanArchitecture.InfoGan);
+
+        GanModels.WidthOf(imported.Module).Should().Be(width);
+    }
+
     [Fact]
     public void TruncatedPyTorchFile_IsRefusedNamingTheFile()
     {
