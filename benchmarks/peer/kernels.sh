@@ -3,7 +3,9 @@
 # bf16-mixed with ONEDNN_VERBOSE=1 and prints, for every convolution, transposed convolution and matmul of the step
 # and each pass (forward, backward data, backward weights), the milliseconds a step oneDNN spent in it, the kernel it
 # chose and the bf16/f32 ratio, then the reorders (layout and dtype conversions) and the step time. The CPU model and
-# its flags are printed first. docs/performance.md ("Kernel by kernel") shows a run.
+# its flags are printed first. Milliseconds are averaged over all the steps run, warm-up included. float32's linear
+# layers run in MKL, not oneDNN, so they are not counted (an MLP's float32 column is empty). docs/performance.md
+# ("Kernel by kernel") shows a run.
 # Usage: bash benchmarks/peer/kernels.sh [arch] [steps]     (arch: dcgan (default), infogan, mlp)
 set -euo pipefail
 cd "$(dirname "$0")/../.."

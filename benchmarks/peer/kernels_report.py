@@ -50,7 +50,8 @@ def main():
         ratio = f"{b[0] / a[0]:.2f}" if a[0] > 0 else "-"
         print(f"{key[0]:44} {key[1]:17} {a[0]:7.1f} {b[0]:7.1f} {ratio:>8}  {a[1]} | {b[1]}")
     t32, t16 = sum(v[0] for v in f32.values()), sum(v[0] for v in b16.values())
-    print(f"{'all convolutions and matmuls':62} {t32:7.1f} {t16:7.1f} {t16 / t32:8.2f}")
+    ratio = f"{t16 / t32:8.2f}" if t32 > 0 else "       -"
+    print(f"{'all convolutions and matmuls':62} {t32:7.1f} {t16:7.1f} {ratio}")
     print(f"{'reorders':62} {r32:7.1f} {r16:7.1f}")
     if s32 and s16:
         print(f"step (benchmark, verbose on): {s32:.1f} images/s in f32, {s16:.1f} in bf16-mixed ({s16 / s32:.2f}x)")

@@ -120,8 +120,9 @@ public static class Autocast
 
         // An input already in the compute dtype is used as it is; the result comes back in the input's dtype.
         using var cast = input.dtype == dtype ? input.alias() : input.to(dtype);
-        // Images go in channels-last (NHWC in memory, viewed as NCHW), the layout oneDNN's bfloat16 kernels compute in:
-        // their outputs stay channels-last through batch norm and activations, so later layers skip the reorder.
+        // 4-D inputs (images and feature maps) go in channels-last (NHWC in memory, viewed as NCHW), the layout oneDNN's
+        // bfloat16 kernels compute in; the result keeps it through the cast back, so batch norm, activations and later
+        // layers skip the reorder.
         using var x = cast.dim() == 4 && cast.stride(1) != 1 ? cast.permute(0, 2, 3, 1).contiguous().permute(0, 3, 1, 2) : cast.alias();
         using var w = weight.to(dtype);
         using var b = bias?.to(dtype);
