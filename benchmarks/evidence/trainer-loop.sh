@@ -13,7 +13,8 @@ data=${GANMNIST_DATA:-$(cd ../shared/mnist && pwd)}
 base_commit=${GANMNIST_BASE_COMMIT:-1fcb559}
 work=${GANMNIST_BENCH_WORK:-runs/trainer-loop}
 mkdir -p "$work"
-echo "CPU: $(lscpu | sed -n 's/^Model name: *//p'), $(nproc) cores; flags: $(grep -m1 '^flags' /proc/cpuinfo | grep -oE ' (avx2|fma|avx512f|avx512_bf16|amx_bf16)( |$)' | tr -d '\n')"
+source benchmarks/cpu.sh
+print_cpu
 
 build() { # commit-ish folder
   local tree="$1" out="$2"

@@ -10,8 +10,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 arch=${1:-dcgan}; steps=${2:-10}; warmup=2
-flags=$(grep -m1 '^flags' /proc/cpuinfo | cut -d: -f2)
-echo "CPU: $(lscpu | sed -n 's/^Model name: *//p'), $(nproc) cores; flags:$(for f in avx2 fma avx512f avx512_bf16 avx512_fp16 amx_tile amx_bf16; do [[ " $flags " == *" $f "* ]] && printf ' %s' "$f"; done)"
+source benchmarks/cpu.sh
+print_cpu
 dotnet build benchmarks/GanMnist.Benchmarks -c Release -v q -nologo >/dev/null
 bench=benchmarks/GanMnist.Benchmarks/bin/Release/net10.0/GanMnist.Benchmarks.dll
 work=$(mktemp -d); trap 'rm -rf "$work"' EXIT

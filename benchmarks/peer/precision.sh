@@ -24,12 +24,11 @@ if [ $# -gt 0 ]; then archs=("$@"); fi
 data=${GANMNIST_DATA:-$(cd ../shared/mnist && pwd)}
 base_commit=${GANMNIST_BASE_COMMIT:-1fcb559}
 
-flags=$(grep -m1 '^flags' /proc/cpuinfo | cut -d: -f2)
-has() { [[ " $flags " == *" $1 "* ]]; }
-echo "CPU: $(lscpu | sed -n 's/^Model name: *//p'), $(nproc) cores; flags: $(for f in avx2 fma avx512f avx512_bf16 avx512_fp16 amx_tile amx_bf16; do has "$f" && printf '%s ' "$f"; done)"
+source benchmarks/cpu.sh
+print_cpu
 bf16_hardware=0
-if has amx_bf16 || has avx512_bf16; then bf16_hardware=1; fi
-if has amx_bf16; then echo "bfloat16 hardware: AMX (amx_bf16)"
+if has_flag amx_bf16 || has_flag avx512_bf16; then bf16_hardware=1; fi
+if has_flag amx_bf16; then echo "bfloat16 hardware: AMX (amx_bf16)"
 elif [ "$bf16_hardware" = 1 ]; then echo "bfloat16 hardware: AVX512-BF16 without AMX (bfloat16 products at float32's rate, no faster)"
 else echo "bfloat16 hardware: none (bf16 runs are emulated)"; fi
 
@@ -53,7 +52,7 @@ except Exception:
 print(lib, core)'
 read -r blas_lib blas_core < <(/usr/bin/python3 -c "$blas_probe")
 want=""
-if has avx512f; then want=SkylakeX; elif has avx2; then want=$(grep -qm1 AuthenticAMD /proc/cpuinfo && echo Zen || echo Haswell); fi
+if has_flag avx512f; then want=SkylakeX; elif has_flag avx2; then want=$(grep -qm1 AuthenticAMD /proc/cpuinfo && echo Zen || echo Haswell); fi
 openblas_env=()
 if [ -n "$want" ] && [[ "${blas_core,,}" != "${want,,}" ]]; then
   openblas_env=(OPENBLAS_CORETYPE="$want")
