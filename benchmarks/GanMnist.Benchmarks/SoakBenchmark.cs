@@ -28,13 +28,13 @@ internal static class SoakBenchmark
             foreach (var setting in settings)
             {
                 var (name, value) = (setting[..setting.IndexOf('=', StringComparison.Ordinal)], setting[(setting.IndexOf('=', StringComparison.Ordinal) + 1)..]);
-                var property = typeof(GanTrainerOptions).GetProperty(name) ?? throw new ArgumentException($"--set: no option '{name}'");
-                var type = Nullable.GetUnderlyingType(property.PropertyType) ?? property.PropertyType;
-                property.SetValue(options, type.IsEnum ? Enum.Parse(type, value) : Convert.ChangeType(value, type, CultureInfo.InvariantCulture));
+                var option = GanTrainerOptionKeys.Find(name) ?? throw new ArgumentException($"--set: no option '{name}'");
+                var type = Nullable.GetUnderlyingType(option.Property.PropertyType) ?? option.Property.PropertyType;
+                option.Property.SetValue(option.Owner(options), type.IsEnum ? Enum.Parse(type, value) : Convert.ChangeType(value, type, CultureInfo.InvariantCulture));
             }
 
-            var perEpoch = (int)Math.Ceiling(images / (double)options.BatchSize);
-            (options.Epochs, options.OutputDirectory, options.Seed, options.EvaluateEveryEpochs) = ((steps + perEpoch - 1) / perEpoch, output, 1, 0);
+            var perEpoch = (int)Math.Ceiling(images / (double)options.Optimization.BatchSize);
+            (options.Epochs, options.Output.OutputDirectory, options.Seed, options.Evaluation.EvaluateEveryEpochs) = ((steps + perEpoch - 1) / perEpoch, output, 1, 0);
             var probe = new Probe(every);
             Console.WriteLine($"soak: {options.Preset} on {images} images, {options.Epochs} epochs of {perEpoch} steps ({options.Epochs * perEpoch} steps), sampling every {every}");
             Console.WriteLine("step,rss_mib,managed_mib,live_tensors");
@@ -57,9 +57,9 @@ internal static class SoakBenchmark
 
     private static void Copy(GanTrainerOptions from, GanTrainerOptions to)
     {
-        foreach (var property in typeof(GanTrainerOptions).GetProperties().Where(p => p.CanRead && p.CanWrite))
+        foreach (var option in GanTrainerOptionKeys.All)
         {
-            property.SetValue(to, property.GetValue(from));
+            option.Property.SetValue(option.Owner(to), option.GetValue(from));
         }
     }
 

@@ -43,7 +43,7 @@ internal static class TrainCommand
         var evaluationSamples = new Option<int?>("--evaluation-samples") { Description = "Images per evaluation (default 10000)." };
         var set = new Option<string[]>("--set")
         {
-            Description = "Any GanTrainerOptions property, as Name=Value (repeatable), e.g. --set DiscriminatorSteps=2.",
+            Description = "Any option of GanTrainerOptions by its key or its name alone, as Key=Value (repeatable), e.g. --set Optimization:DiscriminatorSteps=2 or --set DiscriminatorSteps=2.",
             AllowMultipleArgumentsPerToken = false,
         };
         var summary = new Option<bool>("--summary") { Description = "Print the generator's and discriminator's summaries (layers, output shapes, parameters, as Keras' model.summary()) and exit without training." };
@@ -56,26 +56,26 @@ internal static class TrainCommand
             var options = GanPresets.Apply(new GanTrainerOptions(), parse.GetValue(preset));
             ApplySettings(options, parse.GetValue(set) ?? []);
             options.Epochs = parse.GetValue(epochs) ?? options.Epochs;
-            options.BatchSize = parse.GetValue(batchSize) ?? options.BatchSize;
+            options.Optimization.BatchSize = parse.GetValue(batchSize) ?? options.Optimization.BatchSize;
             if (parse.GetValue(lr) is { } rate)
             {
-                (options.GeneratorLearningRate, options.DiscriminatorLearningRate) = (rate, rate);
+                (options.Optimization.GeneratorLearningRate, options.Optimization.DiscriminatorLearningRate) = (rate, rate);
             }
 
-            options.DiscriminatorLearningRate = parse.GetValue(lrD) ?? options.DiscriminatorLearningRate;
-            options.Loss = parse.GetValue(loss) ?? options.Loss;
-            options.LabelSmoothing = parse.GetValue(smoothing) ?? options.LabelSmoothing;
+            options.Optimization.DiscriminatorLearningRate = parse.GetValue(lrD) ?? options.Optimization.DiscriminatorLearningRate;
+            options.Objective.Loss = parse.GetValue(loss) ?? options.Objective.Loss;
+            options.Objective.LabelSmoothing = parse.GetValue(smoothing) ?? options.Objective.LabelSmoothing;
             options.Seed = parse.GetValue(seed) ?? options.Seed;
             options.Device = parse.GetValue(device) ?? options.Device;
             options.Threads = parse.GetValue(threads) ?? options.Threads;
             options.Precision = parse.GetValue(precision) is { } name ? ParsePrecision(name) : options.Precision;
-            options.ResumeFrom = parse.GetValue(resume) ?? options.ResumeFrom;
-            options.TensorBoardDirectory = parse.GetValue(tensorBoard) ?? options.TensorBoardDirectory;
-            options.EvaluateEveryEpochs = parse.GetValue(evaluateEvery);
-            options.EvaluationSamples = parse.GetValue(evaluationSamples) ?? options.EvaluationSamples;
-            options.OutputDirectory = parse.GetValue(outDir)
-                ?? (options.ResumeFrom is { } from && Directory.Exists(from) ? from : Path.Combine("runs", options.Preset.ToString().ToLowerInvariant()));
-            var datasetName = parse.GetValue(dataset) ?? (options.ResumeFrom is { } resumed ? TrainedOn(resumed) : null);
+            options.Output.ResumeFrom = parse.GetValue(resume) ?? options.Output.ResumeFrom;
+            options.Output.TensorBoardDirectory = parse.GetValue(tensorBoard) ?? options.Output.TensorBoardDirectory;
+            options.Evaluation.EvaluateEveryEpochs = parse.GetValue(evaluateEvery);
+            options.Evaluation.EvaluationSamples = parse.GetValue(evaluationSamples) ?? options.Evaluation.EvaluationSamples;
+            options.Output.OutputDirectory = parse.GetValue(outDir)
+                ?? (options.Output.ResumeFrom is { } from && Directory.Exists(from) ? from : Path.Combine("runs", options.Preset.ToString().ToLowerInvariant()));
+            var datasetName = parse.GetValue(dataset) ?? (options.Output.ResumeFrom is { } resumed ? TrainedOn(resumed) : null);
             if (parse.GetValue(summary))
             {
                 return await PrintSummaryAsync(options, datasetName, output);
@@ -119,10 +119,12 @@ internal static class TrainCommand
         }
     }
 
-    /// <summary>Binds Name=Value pairs onto the options as configuration would (unknown names and unconvertible values are usage errors).</summary>
+    /// <summary>
+    /// Binds Name=Value pairs onto the options as configuration would: Name is an option's key (<c>Model:LatentSize</c> or
+    /// <c>Model.LatentSize</c>) or its name alone (<c>LatentSize</c>); unknown names and unconvertible values are usage errors.
+    /// </summary>
     internal static void ApplySettings(GanTrainerOptions options, IReadOnlyList<string> settings)
     {
-        var known = typeof(GanTrainerOptions).GetProperties().Where(p => p.SetMethod?.IsPublic == true).Select(p => p.Name).ToHashSet(StringComparer.OrdinalIgnoreCase);
         var values = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase);
         foreach (var setting in settings)
         {
@@ -138,12 +140,9 @@ internal static class TrainCommand
                 throw new UsageException($"--set: the preset is chosen with --preset (it sets the other options; --set then overrides them), not with --set {setting}.");
             }
 
-            if (!known.Contains(name))
-            {
-                throw new UsageException($"--set: GanTrainerOptions has no option '{name}'; options are {string.Join(", ", known.Order(StringComparer.Ordinal))}.");
-            }
-
-            values[name] = setting[(equals + 1)..];
+            var key = GanTrainerOptions.KeyOf(name)
+                ?? throw new UsageException($"--set: GanTrainerOptions has no option '{name}'; options are {string.Join(", ", GanTrainerOptions.Keys.Where(k => k != nameof(GanTrainerOptions.Preset)))}.");
+            values[key] = setting[(equals + 1)..];
         }
 
         try
@@ -164,7 +163,7 @@ internal static class TrainCommand
         var trainer = new GanTrainer(options, logger); // validates: every invalid option at once (exit code 2)
         using var train = await MnistDataset.LoadAsync(MnistSplit.Train, data, logger: logger, cancellationToken: cancellationToken);
         await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
-            $"Training {options.Preset} ({options.Architecture}, {options.Loss}) for {options.Epochs} epochs on {train.Count} {train.Info.DisplayName} images; run folder {Path.GetFullPath(options.OutputDirectory)}"));
+            $"Training {options.Preset} ({options.Model.Architecture}, {options.Objective.Loss}) for {options.Epochs} epochs on {train.Count} {train.Info.DisplayName} images; run folder {Path.GetFullPath(options.Output.OutputDirectory)}"));
         TrainingResult result;
         try
         {
@@ -174,8 +173,8 @@ internal static class TrainCommand
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
-            var folder = new Checkpoints.RunFolder(options.OutputDirectory);
-            throw new StoppedException(options.CheckpointOnCancel
+            var folder = new Checkpoints.RunFolder(options.Output.OutputDirectory);
+            throw new StoppedException(options.Output.CheckpointOnCancel
                 ? $"Stopped on request after writing a checkpoint in {folder.CheckpointsFolder}; continue with: {RootCommand.ExecutableName} train --preset {options.Preset.ToString().ToLowerInvariant()} --resume {folder.Path} --epochs {options.Epochs}"
                 : "Stopped on request (no checkpoint: CheckpointOnCancel is off).");
         }

@@ -21,7 +21,7 @@ internal sealed partial class TrainingWorker(GanTrainer trainer, IOptions<MnistD
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
-            LogStopped(logger, Path.GetFullPath(trainer.Options.OutputDirectory));
+            LogStopped(logger, Path.GetFullPath(trainer.Options.Output.OutputDirectory));
         }
         catch (Exception e) when (e is IOException or InvalidDataException or UnauthorizedAccessException or NonFiniteLossException or System.Runtime.InteropServices.ExternalException)
         {
@@ -36,7 +36,7 @@ internal sealed partial class TrainingWorker(GanTrainer trainer, IOptions<MnistD
     [LoggerMessage(Level = LogLevel.Information, Message = "Training finished; run folder {Folder}; final evaluation: {Evaluation}")]
     private static partial void LogDone(ILogger logger, string folder, string evaluation);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Stopped on request after writing a checkpoint; resume with --GanMnist:ResumeFrom={Folder}")]
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Stopped on request after writing a checkpoint; resume with --GanMnist:Output:ResumeFrom={Folder}")]
     private static partial void LogStopped(ILogger logger, string folder);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Training failed: {Reason}")]

@@ -160,7 +160,7 @@ public static class FuzzTargets
     }
 
     private static bool NamesAnOption(string failure) =>
-        typeof(GanTrainerOptions).GetProperties().Any(p => failure.Contains(p.Name, StringComparison.Ordinal));
+        GanTrainerOptionKeys.All.Any(o => failure.Contains(o.Name, StringComparison.Ordinal)) || GanTrainerOptionKeys.Groups.Any(g => failure.Contains(g.Name, StringComparison.Ordinal));
 
     /// <summary>A run folder with a valid options.json and history.json (the target then overwrites one of them).</summary>
     private static string RunFolder(string scratch)

@@ -63,7 +63,7 @@ public static class Seeds
     }
 
     /// <summary>A run's options.json as the trainer writes it (a small MLP run).</summary>
-    public static string OptionsJson() => JsonSerializer.Serialize(new GanTrainerOptions { Epochs = 2, BatchSize = 8, LatentSize = 4, Seed = 1 }, GanMnist.IO.JsonSettings.Options);
+    public static string OptionsJson() => JsonSerializer.Serialize(new GanTrainerOptions { Epochs = 2, Seed = 1, Model = { LatentSize = 4 }, Optimization = { BatchSize = 8 } }, GanMnist.IO.JsonSettings.Options);
 
     /// <summary>A run's history.json: two epochs, the second evaluated.</summary>
     public static string HistoryJson()

@@ -33,6 +33,28 @@ public sealed class CliTests
         error.Should().Match(problem).And.Match(hint);
     }
 
+    [Theory]
+    [InlineData("Model:LatentSize=64")]
+    [InlineData("Model.LatentSize=64")]
+    [InlineData("LatentSize=64")]
+    [InlineData("model:latentsize=64")]
+    public void ApplySettings_TakesAnOptionsKeyOrItsNameAlone(string setting)
+    {
+        var options = new GanTrainerOptions();
+
+        TrainCommand.ApplySettings(options, [setting, "Output:SampleGridSize=2", "EmaDecay=0.99", "Epochs=3"]);
+
+        (options.Model.LatentSize, options.Output.SampleGridSize, options.Schedule.EmaDecay, options.Epochs).Should().Be((64, 2, (double?)0.99, 3));
+    }
+
+    [Fact]
+    public void ApplySettings_AnUnknownName_IsRefusedListingTheKeys()
+    {
+        var act = () => TrainCommand.ApplySettings(new GanTrainerOptions(), ["Model:Bogus=1"]);
+
+        act.Should().Throw<UsageException>().WithMessage("--set: GanTrainerOptions has no option 'Model:Bogus'; options are Epochs, *, Model:Architecture, *, Health:HealthWindowSteps.");
+    }
+
     [Fact]
     public async Task TrainSummary_PrintsBothModelsTables_AndTrainsNothing()
     {

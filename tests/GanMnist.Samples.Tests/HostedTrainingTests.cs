@@ -26,7 +26,7 @@ public sealed class HostedTrainingTests
             using var error = new StringWriter();
 
             var code = await HostedTrainingApp.RunAsync(
-                ["--GanMnist:Epochs=1", $"--GanMnist:OutputDirectory={run}", "--GanMnist:EvaluateEveryEpochs=0", $"--Mnist:Directory={SampleSupport.MnistDirectory}",
+                ["--GanMnist:Epochs=1", $"--GanMnist:Output:OutputDirectory={run}", "--GanMnist:Evaluation:EvaluateEveryEpochs=0", $"--Mnist:Directory={SampleSupport.MnistDirectory}",
                  "--Mnist:AllowDownload=false"], error);
 
             code.Should().Be(0, error.ToString());
@@ -46,11 +46,11 @@ public sealed class HostedTrainingTests
         try
         {
             var (code, output, error) = await SampleSupport.InterruptAsync("GanMnist.HostedTraining.dll", ["--GanMnist:Preset=Dcgan", "--GanMnist:Epochs=1",
-                "--GanMnist:LogEverySteps=1", $"--GanMnist:OutputDirectory={run}", "--GanMnist:EvaluateEveryEpochs=0", $"--Mnist:Directory={SampleSupport.MnistDirectory}"],
+                "--GanMnist:Output:LogEverySteps=1", $"--GanMnist:Output:OutputDirectory={run}", "--GanMnist:Evaluation:EvaluateEveryEpochs=0", $"--Mnist:Directory={SampleSupport.MnistDirectory}"],
                 AppContext.BaseDirectory, marker: "step 2/", signal: "TERM");
 
             code.Should().Be(1, $"the run did not complete; output after the signal: {output} {error}");
-            output.Should().Contain("Stopped on request after writing a checkpoint").And.Contain("--GanMnist:ResumeFrom=");
+            output.Should().Contain("Stopped on request after writing a checkpoint").And.Contain("--GanMnist:Output:ResumeFrom=");
             Directory.GetFiles(Path.Combine(run, "checkpoints"), "step_*.safetensors").Should().ContainSingle();
         }
         finally

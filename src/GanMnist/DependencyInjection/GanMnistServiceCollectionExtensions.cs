@@ -17,7 +17,7 @@ public static class GanMnistServiceCollectionExtensions
     public static OptionsBuilder<GanTrainerOptions> AddGanMnist(this IServiceCollection services, Action<GanTrainerOptions>? configure = null)
     {
         ArgumentNullException.ThrowIfNull(services);
-        var builder = services.AddOptions<GanTrainerOptions>().ValidateDataAnnotations().ValidateOnStart();
+        var builder = services.AddOptions<GanTrainerOptions>().ValidateOnStart(); // GanTrainerOptionsValidator checks the DataAnnotations of every group too
         if (configure is not null)
         {
             builder.Configure(configure);
@@ -31,7 +31,10 @@ public static class GanMnistServiceCollectionExtensions
 
     /// <summary>
     /// Registers GanMnist with its options bound from <paramref name="section"/> (e.g. the <c>GanMnist</c>
-    /// section of appsettings.json). A <c>Preset</c> key applies that preset first; the other keys override it.
+    /// section of appsettings.json). A <c>Preset</c> key applies that preset first; the other keys override it. Keys follow the
+    /// options' groups (<c>"Model": { "LatentSize": 64 }</c>, on a command line <c>--GanMnist:Model:LatentSize=64</c>); the flat
+    /// keys of configuration written before the options were grouped (<c>"LatentSize": 64</c>) are read too, and an option
+    /// given both ways with different values is refused, naming it.
     /// </summary>
     public static OptionsBuilder<GanTrainerOptions> AddGanMnist(this IServiceCollection services, IConfiguration section)
     {
@@ -39,10 +42,14 @@ public static class GanMnistServiceCollectionExtensions
         return services.AddGanMnist(options =>
         {
             // Every option is one value; the binder refuses an array or object given for one ("Cannot create instance of
-            // type 'System.String'") without naming the key, so name it here (e.g. "TensorBoardDirectory": [1, 2]).
-            var nested = typeof(GanTrainerOptions).GetProperties()
-                .Where(p => p.CanWrite && section.GetSection(p.Name).GetChildren().Any())
-                .Select(p => $"{p.Name} is an array or object in the configuration; it takes one value.")
+            // type 'System.String'") without naming the key, so name it here (e.g. "Output": { "TensorBoardDirectory": [1, 2] }).
+            var nested = GanTrainerOptionKeys.All
+                .SelectMany(o => o.Group is null ? [o.Key] : new[] { o.Key, o.Name })
+                .Where(key => section.GetSection(key).GetChildren().Any())
+                .Select(key => $"{key} is an array or object in the configuration; it takes one value.")
+                .Concat(GanTrainerOptionKeys.Groups
+                    .Where(g => section[g.Name] is { Length: > 0 })
+                    .Select(g => $"{g.Name} is one value in the configuration; it is a group of options (e.g. \"{g.Name}\": {{ ... }})."))
                 .ToArray();
             if (nested.Length > 0)
             {
@@ -73,6 +80,8 @@ public static class GanMnistServiceCollectionExtensions
             }
 
             GanPresets.Apply(options, preset);
-        }).Bind(section);
+        })
+        .Configure(options => GanTrainerOptionKeys.FlatKeys(section).Bind(options)) // configuration written before the options were grouped
+        .Bind(section);
     }
 }

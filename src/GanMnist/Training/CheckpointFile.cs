@@ -121,7 +121,7 @@ public static class CheckpointFile
         GanTrainerOptions options;
         try
         {
-            options = JsonSerializer.Deserialize<GanTrainerOptions>(json, IO.JsonSettings.Options)
+            options = GanTrainerOptionKeys.Deserialize(json) // grouped, or flat as written before the options were grouped
                 ?? throw new InvalidDataException($"'{path}' has empty 'options'.");
         }
         catch (JsonException e)

@@ -18,9 +18,9 @@ public static class GanPresets
                 Recipe(options, GanArchitecture.Dcgan, MlpActivation.Relu, lr: 1e-4, beta1: 0.9, batch: 256, epochs: 50);
                 // Seed 000, the TensorFlow DCGAN tutorial: train_step's two tapes over one forward pass, Conv2DTranspose
                 // (padding="same"), and layers.LeakyReLU() at Keras 2's default alpha of 0.3.
-                options.UpdateSchedule = UpdateSchedule.Simultaneous;
-                options.TransposedConvolutionPadding = TransposedConvolutionPadding.KerasSame;
-                options.LeakyReluSlope = 0.3;
+                options.Optimization.UpdateSchedule = UpdateSchedule.Simultaneous;
+                options.Model.TransposedConvolutionPadding = TransposedConvolutionPadding.KerasSame;
+                options.Model.LeakyReluSlope = 0.3;
                 break;
             case GanPreset.Mlp:
                 Recipe(options, GanArchitecture.Mlp, MlpActivation.Relu, lr: 1e-4, beta1: 0.9, batch: 256, epochs: 50);
@@ -29,8 +29,8 @@ public static class GanPresets
                 // The conditional MLP (Mirza and Osindero 2014) with a projection discriminator and an EMA of G's weights: the
                 // recipe that gives every class in minutes on a CPU (docs/training.md, "How quick was chosen").
                 Recipe(options, GanArchitecture.ConditionalMlp, MlpActivation.LeakyRelu, lr: 2e-4, beta1: 0.5, batch: 128, epochs: 18);
-                options.LabelSmoothing = 0.9;
-                options.EmaDecay = 0.999;
+                options.Objective.LabelSmoothing = 0.9;
+                options.Schedule.EmaDecay = 0.999;
                 break;
             case GanPreset.Best:
                 // Quick's recipe keeps improving with length; 100 epochs is what fits 30 minutes on a 2-core CPU
@@ -44,10 +44,10 @@ public static class GanPresets
                 // both learning rates falling linearly to zero over the second half.
                 Apply(options, GanPreset.Quick);
                 options.Preset = GanPreset.Conv;
-                options.Architecture = GanArchitecture.ConditionalInfoGan;
-                options.ModelWidth = 32;
+                options.Model.Architecture = GanArchitecture.ConditionalInfoGan;
+                options.Model.ModelWidth = 32;
                 options.Epochs = 20;
-                options.LearningRateDecayEpochs = 10;
+                options.Schedule.LearningRateDecayEpochs = 10;
                 break;
             default:
                 throw new ArgumentOutOfRangeException(nameof(preset), preset, "unknown preset");
@@ -58,24 +58,24 @@ public static class GanPresets
 
     private static void Recipe(GanTrainerOptions o, GanArchitecture architecture, MlpActivation activation, double lr, double beta1, int batch, int epochs)
     {
-        o.Architecture = architecture;
-        o.ModelWidth = null;
-        o.MlpActivation = activation;
-        o.GeneratorLearningRate = lr;
-        o.DiscriminatorLearningRate = lr;
-        o.Beta1 = beta1;
-        o.Beta2 = GanTrainerDefaults.Beta2;
-        o.BatchSize = batch;
+        o.Model.Architecture = architecture;
+        o.Model.ModelWidth = null;
+        o.Model.MlpActivation = activation;
+        o.Optimization.GeneratorLearningRate = lr;
+        o.Optimization.DiscriminatorLearningRate = lr;
+        o.Optimization.Beta1 = beta1;
+        o.Optimization.Beta2 = GanTrainerDefaults.Beta2;
+        o.Optimization.BatchSize = batch;
         o.Epochs = epochs;
-        o.Loss = GanTrainerDefaults.Loss;
-        o.LabelSmoothing = null;
-        o.Initialization = GanTrainerDefaults.Initialization;
-        o.LeakyReluSlope = GanTrainerDefaults.LeakyReluSlope;
-        o.DiscriminatorSteps = GanTrainerDefaults.DiscriminatorSteps;
-        o.AdamEpsilon = GanTrainerDefaults.AdamEpsilon; // Keras' default, as the seeds
-        o.UpdateSchedule = GanTrainerDefaults.UpdateSchedule;
-        o.TransposedConvolutionPadding = GanTrainerDefaults.TransposedConvolutionPadding;
-        o.EmaDecay = null;
-        o.LearningRateDecayEpochs = 0;
+        o.Objective.Loss = GanTrainerDefaults.Loss;
+        o.Objective.LabelSmoothing = null;
+        o.Model.Initialization = GanTrainerDefaults.Initialization;
+        o.Model.LeakyReluSlope = GanTrainerDefaults.LeakyReluSlope;
+        o.Optimization.DiscriminatorSteps = GanTrainerDefaults.DiscriminatorSteps;
+        o.Optimization.AdamEpsilon = GanTrainerDefaults.AdamEpsilon; // Keras' default, as the seeds
+        o.Optimization.UpdateSchedule = GanTrainerDefaults.UpdateSchedule;
+        o.Model.TransposedConvolutionPadding = GanTrainerDefaults.TransposedConvolutionPadding;
+        o.Schedule.EmaDecay = null;
+        o.Schedule.LearningRateDecayEpochs = 0;
     }
 }

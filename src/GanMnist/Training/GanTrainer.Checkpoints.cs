@@ -26,14 +26,14 @@ public sealed partial class GanTrainer
 
         if (!Directory.Exists(from))
         {
-            throw new FileNotFoundException($"{nameof(GanTrainerOptions.ResumeFrom)}: '{from}' is neither a checkpoint file nor a run folder.", from);
+            throw new FileNotFoundException($"{nameof(GanOutputOptions.ResumeFrom)}: '{from}' is neither a checkpoint file nor a run folder.", from);
         }
 
         var run = new RunFolder(from);
-        var newest = TrainingCheckpoint.OpenNewest(run, Options.FailOnCorruptCheckpoint ? null : (candidate, e) => LogCorruptCheckpoint(_logger, candidate, e.Message));
+        var newest = TrainingCheckpoint.OpenNewest(run, Options.Output.FailOnCorruptCheckpoint ? null : (candidate, e) => LogCorruptCheckpoint(_logger, candidate, e.Message));
         if (newest is not { } found)
         {
-            throw new FileNotFoundException($"{nameof(GanTrainerOptions.ResumeFrom)}: '{from}' holds no valid checkpoint " +
+            throw new FileNotFoundException($"{nameof(GanOutputOptions.ResumeFrom)}: '{from}' holds no valid checkpoint " +
                 $"(looked for {run.CheckpointPattern}; {run.FindCheckpoints().Count} found).", from);
         }
 
@@ -87,7 +87,7 @@ public sealed partial class GanTrainer
                 ["seed"] = _context.Seed.ToString(CultureInfo.InvariantCulture),
                 ["shuffling"] = "order of epoch e = randperm under Generator(seed XOR e * 0x9E3779B97F4A7C15)",
                 ["loss"] = _loss.Name,
-                ["architecture"] = _trainer._components.Generator is null ? _options.Architecture.ToString() : "custom",
+                ["architecture"] = _trainer._components.Generator is null ? _options.Model.Architecture.ToString() : "custom",
                 ["options"] = JsonSerializer.Serialize(_options, JsonSettings.Options),
                 ["history"] = JsonSerializer.Serialize(History.Epochs, JsonSettings.Options),
                 ["value_names"] = JsonSerializer.Serialize(_valueNames ?? [], JsonSettings.Options),
@@ -97,7 +97,7 @@ public sealed partial class GanTrainer
                 metadata["dataset"] = _dataset.Name;
             }
 
-            var path = TrainingCheckpoint.Write(Folder, _globalStep, tensors, metadata, _options.KeepCheckpoints);
+            var path = TrainingCheckpoint.Write(Folder, _globalStep, tensors, metadata, _options.Output.KeepCheckpoints);
             LogCheckpoint(_trainer._logger, path);
             return path;
         }

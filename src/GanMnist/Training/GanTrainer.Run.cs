@@ -61,12 +61,12 @@ public sealed partial class GanTrainer
             (_trainer, _options, _g, _d, _loss, _random, _progress, _callbacks, _average, _owned) = (trainer, options, g, d, loss, random, progress, callbacks, average, owned);
             _dataset = (dataset as MnistDataset)?.Info;
             var conditional = g.ClassCount > 0;
-            _loader = new DataLoader(dataset, options.BatchSize, shuffle: true, seed, options.DropLast, device, withLabels: conditional);
-            _gOptimizer = optim.Adam(g.Module.parameters(), options.GeneratorLearningRate, options.Beta1, options.Beta2, options.AdamEpsilon);
-            _dOptimizer = optim.Adam(d.Module.parameters(), options.DiscriminatorLearningRate, options.Beta1, options.Beta2, options.AdamEpsilon);
-            _step = new TrainingStep(g, d, loss, _gOptimizer, _dOptimizer, random, options.DiscriminatorSteps, schedule: options.UpdateSchedule,
+            _loader = new DataLoader(dataset, options.Optimization.BatchSize, shuffle: true, seed, options.Optimization.DropLast, device, withLabels: conditional);
+            _gOptimizer = optim.Adam(g.Module.parameters(), options.Optimization.GeneratorLearningRate, options.Optimization.Beta1, options.Optimization.Beta2, options.Optimization.AdamEpsilon);
+            _dOptimizer = optim.Adam(d.Module.parameters(), options.Optimization.DiscriminatorLearningRate, options.Optimization.Beta1, options.Optimization.Beta2, options.Optimization.AdamEpsilon);
+            _step = new TrainingStep(g, d, loss, _gOptimizer, _dOptimizer, random, options.Optimization.DiscriminatorSteps, schedule: options.Optimization.UpdateSchedule,
                 precision: options.Precision);
-            var samples = options.SampleGridSize * options.SampleGridSize;
+            var samples = options.Output.SampleGridSize * options.Output.SampleGridSize;
             using (var sampleRandom = new Generator(seed ^ 0x5EED5A3B1E5UL))
             using (NewDisposeScope())
             {
@@ -77,12 +77,12 @@ public sealed partial class GanTrainer
             }
 
             // D(x) and D(G(z)) are probabilities only for the cross-entropy losses; the outright-win check needs them.
-            var probabilities = trainer._components.Loss is null && options.Loss is GanLossKind.NonSaturating or GanLossKind.Minimax;
-            var bounded = trainer._components.Loss is null && options.Loss is not GanLossKind.WassersteinGp;
-            _health = options.MonitorHealth
-                ? new HealthMonitor(options.DivergenceBound, options.DivergenceFactor, options.HealthWindowSteps, probabilities, bounded)
+            var probabilities = trainer._components.Loss is null && options.Objective.Loss is GanLossKind.NonSaturating or GanLossKind.Minimax;
+            var bounded = trainer._components.Loss is null && options.Objective.Loss is not GanLossKind.WassersteinGp;
+            _health = options.Health.MonitorHealth
+                ? new HealthMonitor(options.Health.DivergenceBound, options.Health.DivergenceFactor, options.Health.HealthWindowSteps, probabilities, bounded)
                 : null;
-            Folder = new RunFolder(options.OutputDirectory);
+            Folder = new RunFolder(options.Output.OutputDirectory);
             Directory.CreateDirectory(Folder.Path);
             _context = new TrainingContext(options.Clone(), g, d, device, seed, _fixedNoise, Folder.Path)
             {
@@ -134,7 +134,7 @@ public sealed partial class GanTrainer
 
                     (step, _globalStep, _context.GlobalStep, _next) = (info.Step, info.GlobalStep, info.GlobalStep, (epoch, info.Step));
                     Each(c => c.OnStepEnd(_context, info));
-                    if (step % _options.LogEverySteps == 0)
+                    if (step % _options.Output.LogEverySteps == 0)
                     {
                         Report(epoch, step, Flush(epoch, step));
                     }
@@ -168,7 +168,7 @@ public sealed partial class GanTrainer
                 return;
             }
 
-            if (_options.CheckpointOnCancel)
+            if (_options.Output.CheckpointOnCancel)
             {
                 Flush(epoch, step);
                 SaveCheckpoint();
@@ -181,9 +181,9 @@ public sealed partial class GanTrainer
         private void Step(ImageBatch batch)
         {
             using var scope = NewDisposeScope();
-            if (_options.InstanceNoise > 0)
+            if (_options.Objective.InstanceNoise > 0)
             {
-                _step.InstanceNoise = Schedules.InstanceNoise(_options.InstanceNoise, (long)_options.InstanceNoiseAnnealEpochs * _loader.BatchesPerEpoch, _globalStep);
+                _step.InstanceNoise = Schedules.InstanceNoise(_options.Objective.InstanceNoise, (long)_options.Objective.InstanceNoiseAnnealEpochs * _loader.BatchesPerEpoch, _globalStep);
             }
 
             var (dOut, gOut) = _step.Run(batch.Images, batch.Labels);
@@ -312,9 +312,9 @@ public sealed partial class GanTrainer
             LogHealthWarning(_trainer._logger, warning.Message);
             _epochWarnings.Add(warning);
             Each(c => c.OnHealthWarning(_context, warning));
-            if (_options.StopOnHealthWarning)
+            if (_options.Health.StopOnHealthWarning)
             {
-                throw new TrainingHealthException(warning, _options.CheckpointEveryEpochs > 0 ? SaveCheckpoint() : null);
+                throw new TrainingHealthException(warning, _options.Output.CheckpointEveryEpochs > 0 ? SaveCheckpoint() : null);
             }
         }
 

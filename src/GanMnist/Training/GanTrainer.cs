@@ -18,7 +18,7 @@ namespace GanMnist.Training;
 /// Trains a generator against a discriminator, as pytorch/examples' DCGAN reads: per batch (1) update
 /// D on real images and detached fakes, (2) update G through D. Every step runs inside a dispose scope;
 /// losses are read back to the host once per logging interval. What a run writes to
-/// <see cref="GanTrainerOptions.OutputDirectory"/> (samples, history, report, checkpoints, the generator file) is done by
+/// <see cref="GanOutputOptions.OutputDirectory"/> (samples, history, report, checkpoints, the generator file) is done by
 /// callbacks the options add (<see cref="Callbacks.DefaultCallbacks"/>; docs/architecture.md lists them in order).
 /// </summary>
 public sealed partial class GanTrainer
@@ -70,9 +70,9 @@ public sealed partial class GanTrainer
     /// </summary>
     /// <exception cref="ArgumentException">The dataset's images do not fit the models.</exception>
     /// <exception cref="NonFiniteLossException">A loss became NaN or infinite.</exception>
-    /// <exception cref="Health.TrainingHealthException">A health warning was raised and <see cref="GanTrainerOptions.StopOnHealthWarning"/> is set (a checkpoint was written first).</exception>
+    /// <exception cref="Health.TrainingHealthException">A health warning was raised and <see cref="GanHealthOptions.StopOnHealthWarning"/> is set (a checkpoint was written first).</exception>
     /// <exception cref="InvalidOperationException">The checkpoint resumed from has already trained <see cref="GanTrainerOptions.Epochs"/> epochs (the total); the message says how to ask for more.</exception>
-    /// <exception cref="IOException">Another training holds <see cref="GanTrainerOptions.OutputDirectory"/> (the message names it and that process), or a file could not be written.</exception>
+    /// <exception cref="IOException">Another training holds <see cref="GanOutputOptions.OutputDirectory"/> (the message names it and that process), or a file could not be written.</exception>
     public Task<TrainingResult> TrainAsync(IImageDataset dataset, IProgress<TrainingProgress>? progress = null, CancellationToken cancellationToken = default)
     {
         TorchRuntime.EnsureLoaded();
@@ -102,12 +102,12 @@ public sealed partial class GanTrainer
     {
         var options = Options;
         string? resumePath = null;
-        using var resume = options.ResumeFrom is { } from ? OpenCheckpoint(from, out resumePath) : null;
+        using var resume = options.Output.ResumeFrom is { } from ? OpenCheckpoint(from, out resumePath) : null;
         var seed = resume is not null ? TrainingCheckpoint.Seed(resume, resumePath!) : options.Seed ?? BitConverter.ToUInt64(RandomNumberGenerator.GetBytes(8));
         MallocSettings.EnsureApplied();
         var device = TorchRuntime.ParseDevice(options.Device);
         TorchRuntime.EnsureAvailable(device);
-        using var evaluator = options.EvaluateEveryEpochs > 0 ? CreateEvaluator(options, dataset, device, cancellationToken) : null;
+        using var evaluator = options.Evaluation.EvaluateEveryEpochs > 0 ? CreateEvaluator(options, dataset, device, cancellationToken) : null;
         set_num_threads(options.Threads ?? Environment.ProcessorCount);
         LogStart(_logger, seed, device.ToString(), get_num_threads(), __version__, NativeSettings());
         manual_seed(unchecked((long)seed)); // dropout and anything else drawing from the default generator
@@ -126,7 +126,7 @@ public sealed partial class GanTrainer
             generator.Module.to(device).train();
             discriminator.Module.to(device).train();
             ApplyPrecision(options, device, generator, discriminator);
-            if (options.EmaDecay is { } decay)
+            if (options.Schedule.EmaDecay is { } decay)
             {
                 using var copyRandom = new Generator(seed); // its weights are overwritten by the generator's
                 var copy = _components.Generator?.Invoke(options, copyRandom)
@@ -166,13 +166,13 @@ public sealed partial class GanTrainer
     }
 
     /// <summary>
-    /// The evaluator behind <see cref="GanTrainerOptions.EvaluateEveryEpochs"/>: for an <see cref="MnistDataset"/>, its own
+    /// The evaluator behind <see cref="GanEvaluationOptions.EvaluateEveryEpochs"/>: for an <see cref="MnistDataset"/>, its own
     /// dataset (classifier, reference and test images) found with the options it was loaded with; for other datasets, MNIST
     /// where <see cref="MnistDatasetOptions"/> looks by default.
     /// </summary>
     private GanEvaluator CreateEvaluator(GanTrainerOptions options, IImageDataset dataset, Device device, CancellationToken cancellationToken)
     {
-        var evaluatorOptions = new GanEvaluatorOptions { SampleCount = options.EvaluationSamples };
+        var evaluatorOptions = new GanEvaluatorOptions { SampleCount = options.Evaluation.EvaluationSamples };
         if (dataset is MnistDataset mnist)
         {
             // Found and fetched as the training split was (places, downloads, cache, mirrors), whole.
@@ -181,7 +181,7 @@ public sealed partial class GanTrainer
             evaluatorOptions.Classifier.Data = data;
         }
 
-        LogEvaluatorLoading(_logger, options.EvaluateEveryEpochs, options.EvaluationSamples);
+        LogEvaluatorLoading(_logger, options.Evaluation.EvaluateEveryEpochs, options.Evaluation.EvaluationSamples);
         var evaluator = GanEvaluator.CreateAsync(evaluatorOptions, _logger, cancellationToken).GetAwaiter().GetResult();
         return device.type == DeviceType.CPU ? evaluator : evaluator.To(device);
     }
@@ -212,23 +212,23 @@ public sealed partial class GanTrainer
 
     internal static IGanLoss CreateLoss(GanTrainerOptions options)
     {
-        IGanLoss loss = options.Loss switch
+        IGanLoss loss = options.Objective.Loss switch
         {
             GanLossKind.NonSaturating => GanLosses.NonSaturating,
             GanLossKind.Minimax => GanLosses.Minimax,
             GanLossKind.LeastSquares => GanLosses.LeastSquares,
             GanLossKind.Hinge => GanLosses.Hinge,
-            GanLossKind.WassersteinGp => GanLosses.WassersteinGp(options.GradientPenaltyWeight),
-            _ => throw new ArgumentOutOfRangeException(nameof(options), options.Loss, "unknown loss"),
+            GanLossKind.WassersteinGp => GanLosses.WassersteinGp(options.Objective.GradientPenaltyWeight),
+            _ => throw new ArgumentOutOfRangeException(nameof(options), options.Objective.Loss, "unknown loss"),
         };
-        loss = options.LabelSmoothing is { } target ? loss.WithLabelSmoothing(target) : loss;
-        if (options.R1Weight > 0)
+        loss = options.Objective.LabelSmoothing is { } target ? loss.WithLabelSmoothing(target) : loss;
+        if (options.Objective.R1Weight > 0)
         {
-            loss = loss.WithR1Penalty(options.R1Weight);
+            loss = loss.WithR1Penalty(options.Objective.R1Weight);
         }
 
-        return options.FeatureMatchingOnly ? Regularisers.FeatureMatching(loss)
-            : options.FeatureMatchingWeight > 0 ? loss.WithFeatureMatching(options.FeatureMatchingWeight)
+        return options.Objective.FeatureMatchingOnly ? Regularisers.FeatureMatching(loss)
+            : options.Objective.FeatureMatchingWeight > 0 ? loss.WithFeatureMatching(options.Objective.FeatureMatchingWeight)
             : loss;
     }
 

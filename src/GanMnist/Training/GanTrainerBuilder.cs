@@ -31,18 +31,18 @@ public static class GanTrainerBuilderExtensions
     }
 
     /// <summary>Uses the DCGAN seeds' architecture.</summary>
-    public static GanTrainerBuilder UseDcgan(this GanTrainerBuilder builder) => builder.Configure(o => o.Architecture = GanArchitecture.Dcgan);
+    public static GanTrainerBuilder UseDcgan(this GanTrainerBuilder builder) => builder.Configure(o => o.Model.Architecture = GanArchitecture.Dcgan);
 
     /// <summary>Uses the InfoGAN paper's MNIST networks (<see cref="GanArchitecture.InfoGan"/>).</summary>
-    public static GanTrainerBuilder UseInfoGan(this GanTrainerBuilder builder) => builder.Configure(o => o.Architecture = GanArchitecture.InfoGan);
+    public static GanTrainerBuilder UseInfoGan(this GanTrainerBuilder builder) => builder.Configure(o => o.Model.Architecture = GanArchitecture.InfoGan);
 
     /// <summary>Uses the MLP architecture with the given hidden activation.</summary>
     public static GanTrainerBuilder UseMlp(this GanTrainerBuilder builder, MlpActivation activation = MlpActivation.Relu) =>
-        builder.Configure(o => (o.Architecture, o.MlpActivation) = (GanArchitecture.Mlp, activation));
+        builder.Configure(o => (o.Model.Architecture, o.Model.MlpActivation) = (GanArchitecture.Mlp, activation));
 
     /// <summary>Uses one of the built-in objectives.</summary>
     public static GanTrainerBuilder UseLoss(this GanTrainerBuilder builder, GanLossKind loss, double? labelSmoothing = null) =>
-        builder.Configure(o => (o.Loss, o.LabelSmoothing) = (loss, labelSmoothing));
+        builder.Configure(o => (o.Objective.Loss, o.Objective.LabelSmoothing) = (loss, labelSmoothing));
 
     /// <summary>Uses any objective, e.g. <c>GanLosses.NonSaturating.WithLabelSmoothing(0.9)</c> or your own.</summary>
     public static GanTrainerBuilder UseLoss(this GanTrainerBuilder builder, IGanLoss loss)
@@ -63,7 +63,7 @@ public static class GanTrainerBuilderExtensions
     }
 
     /// <summary>
-    /// Uses plain TorchSharp modules as the models: the generator maps noise (N, <see cref="GanTrainerOptions.LatentSize"/>)
+    /// Uses plain TorchSharp modules as the models: the generator maps noise (N, <see cref="GanModelOptions.LatentSize"/>)
     /// to images (N, 1, 28, 28) in [-1, 1], the discriminator images to one logit each (see <see cref="GanModels.AsGenerator"/>
     /// and <see cref="GanModels.AsDiscriminator"/>). The factories get the options and the run's seeded random generator.
     /// </summary>
@@ -72,7 +72,7 @@ public static class GanTrainerBuilderExtensions
     {
         ArgumentNullException.ThrowIfNull(generator);
         ArgumentNullException.ThrowIfNull(discriminator);
-        return builder.UseModels((o, r) => GanModels.AsGenerator(generator(o, r), o.LatentSize), (o, r) => GanModels.AsDiscriminator(discriminator(o, r)));
+        return builder.UseModels((o, r) => GanModels.AsGenerator(generator(o, r), o.Model.LatentSize), (o, r) => GanModels.AsDiscriminator(discriminator(o, r)));
     }
 
     /// <summary>Adds a callback.</summary>
@@ -85,7 +85,7 @@ public static class GanTrainerBuilderExtensions
 
     /// <summary>Evaluates the generator every <paramref name="everyEpochs"/> epochs on <paramref name="samples"/> images (the trainer loads the evaluator).</summary>
     public static GanTrainerBuilder EvaluateEvery(this GanTrainerBuilder builder, int everyEpochs, int samples = 10_000) =>
-        builder.Configure(o => (o.EvaluateEveryEpochs, o.EvaluationSamples) = (everyEpochs, samples));
+        builder.Configure(o => (o.Evaluation.EvaluateEveryEpochs, o.Evaluation.EvaluationSamples) = (everyEpochs, samples));
 
     /// <summary>Evaluates the generator with an evaluator of your own (not disposed by the trainer) every <paramref name="everyEpochs"/> epochs.</summary>
     public static GanTrainerBuilder EvaluateWith(this GanTrainerBuilder builder, Evaluation.GanEvaluator evaluator, int everyEpochs = 1)
@@ -111,15 +111,15 @@ public static class GanTrainerBuilderExtensions
     public static GanTrainerBuilder Epochs(this GanTrainerBuilder builder, int epochs) => builder.Configure(o => o.Epochs = epochs);
 
     /// <summary>Sets the batch size.</summary>
-    public static GanTrainerBuilder BatchSize(this GanTrainerBuilder builder, int batchSize) => builder.Configure(o => o.BatchSize = batchSize);
+    public static GanTrainerBuilder BatchSize(this GanTrainerBuilder builder, int batchSize) => builder.Configure(o => o.Optimization.BatchSize = batchSize);
 
     /// <summary>Sets both learning rates (the discriminator's defaults to the generator's).</summary>
     public static GanTrainerBuilder LearningRate(this GanTrainerBuilder builder, double generator, double? discriminator = null) =>
-        builder.Configure(o => (o.GeneratorLearningRate, o.DiscriminatorLearningRate) = (generator, discriminator ?? generator));
+        builder.Configure(o => (o.Optimization.GeneratorLearningRate, o.Optimization.DiscriminatorLearningRate) = (generator, discriminator ?? generator));
 
     /// <summary>Sets Adam's betas.</summary>
     public static GanTrainerBuilder Betas(this GanTrainerBuilder builder, double beta1, double beta2 = 0.999) =>
-        builder.Configure(o => (o.Beta1, o.Beta2) = (beta1, beta2));
+        builder.Configure(o => (o.Optimization.Beta1, o.Optimization.Beta2) = (beta1, beta2));
 
     /// <summary>Sets the device: <c>cpu</c>, <c>cuda</c>, <c>cuda:N</c> or <c>auto</c>.</summary>
     public static GanTrainerBuilder OnDevice(this GanTrainerBuilder builder, string device) => builder.Configure(o => o.Device = device);
@@ -134,10 +134,10 @@ public static class GanTrainerBuilderExtensions
     public static GanTrainerBuilder Seed(this GanTrainerBuilder builder, ulong seed) => builder.Configure(o => o.Seed = seed);
 
     /// <summary>Sets the output folder.</summary>
-    public static GanTrainerBuilder OutputTo(this GanTrainerBuilder builder, string directory) => builder.Configure(o => o.OutputDirectory = directory);
+    public static GanTrainerBuilder OutputTo(this GanTrainerBuilder builder, string directory) => builder.Configure(o => o.Output.OutputDirectory = directory);
 
-    /// <summary>Writes TensorBoard event files to <paramref name="directory"/> (see <see cref="GanTrainerOptions.TensorBoardDirectory"/>).</summary>
-    public static GanTrainerBuilder WriteTensorBoard(this GanTrainerBuilder builder, string directory) => builder.Configure(o => o.TensorBoardDirectory = directory);
+    /// <summary>Writes TensorBoard event files to <paramref name="directory"/> (see <see cref="GanOutputOptions.TensorBoardDirectory"/>).</summary>
+    public static GanTrainerBuilder WriteTensorBoard(this GanTrainerBuilder builder, string directory) => builder.Configure(o => o.Output.TensorBoardDirectory = directory);
 
     /// <summary>Sets any option.</summary>
     public static GanTrainerBuilder Configure(this GanTrainerBuilder builder, Action<GanTrainerOptions> configure)

@@ -6,38 +6,41 @@ using GanMnist.Runtime;
 
 namespace GanMnist.Training;
 
-/// <summary>The rules that span several options (single-value ranges are DataAnnotations on the options).</summary>
+/// <summary>
+/// Every rule of the options: the DataAnnotations of the options and of each group (single-value ranges), and the rules that
+/// span several options.
+/// </summary>
 internal sealed class GanTrainerOptionsValidator : IValidateOptions<GanTrainerOptions>
 {
     public ValidateOptionsResult Validate(string? name, GanTrainerOptions options)
     {
-        var failures = CrossFieldFailures(options).ToList();
+        var failures = AllFailures(options);
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
 
     internal static IEnumerable<string> CrossFieldFailures(GanTrainerOptions options)
     {
         // Binding and JSON accept any integer for an enum ("Architecture": 7); the models and losses switch on them.
-        foreach (var property in typeof(GanTrainerOptions).GetProperties().Where(p => p.PropertyType.IsEnum))
+        foreach (var option in GanTrainerOptionKeys.All.Where(o => o.Property.PropertyType.IsEnum))
         {
-            var value = property.GetValue(options)!;
-            if (!Enum.IsDefined(property.PropertyType, value))
+            var value = option.GetValue(options)!;
+            if (!Enum.IsDefined(option.Property.PropertyType, value))
             {
-                yield return $"{property.Name} has no value {Convert.ToInt64(value, System.Globalization.CultureInfo.InvariantCulture)}; " +
-                    $"it is one of {string.Join(", ", Enum.GetNames(property.PropertyType))}.";
+                yield return $"{option.Name} has no value {Convert.ToInt64(value, System.Globalization.CultureInfo.InvariantCulture)}; " +
+                    $"it is one of {string.Join(", ", Enum.GetNames(option.Property.PropertyType))}.";
             }
         }
 
-        if (options.LabelSmoothing is { } target)
+        if (options.Objective.LabelSmoothing is { } target)
         {
             if (target is <= 0 or > 1)
             {
-                yield return $"{nameof(GanTrainerOptions.LabelSmoothing)} must be in (0, 1] (was {target}).";
+                yield return $"{nameof(GanObjectiveOptions.LabelSmoothing)} must be in (0, 1] (was {target}).";
             }
 
-            if (options.Loss is not (GanLossKind.NonSaturating or GanLossKind.Minimax))
+            if (options.Objective.Loss is not (GanLossKind.NonSaturating or GanLossKind.Minimax))
             {
-                yield return $"{nameof(GanTrainerOptions.LabelSmoothing)} applies to the cross-entropy losses (NonSaturating, Minimax), not {options.Loss}.";
+                yield return $"{nameof(GanObjectiveOptions.LabelSmoothing)} applies to the cross-entropy losses (NonSaturating, Minimax), not {options.Objective.Loss}.";
             }
         }
 
@@ -59,52 +62,68 @@ internal sealed class GanTrainerOptionsValidator : IValidateOptions<GanTrainerOp
             }
         }
 
-        if (options.UpdateSchedule == UpdateSchedule.Simultaneous && options.DiscriminatorSteps != 1)
+        if (options.Optimization.UpdateSchedule == UpdateSchedule.Simultaneous && options.Optimization.DiscriminatorSteps != 1)
         {
-            yield return $"{nameof(GanTrainerOptions.UpdateSchedule)} Simultaneous takes one D step per G step (both from one forward pass); {nameof(GanTrainerOptions.DiscriminatorSteps)} was {options.DiscriminatorSteps}.";
+            yield return $"{nameof(GanOptimizationOptions.UpdateSchedule)} Simultaneous takes one D step per G step (both from one forward pass); {nameof(GanOptimizationOptions.DiscriminatorSteps)} was {options.Optimization.DiscriminatorSteps}.";
         }
 
-        if (options.FeatureMatchingOnly && options.FeatureMatchingWeight > 0)
+        if (options.Objective.FeatureMatchingOnly && options.Objective.FeatureMatchingWeight > 0)
         {
-            yield return $"{nameof(GanTrainerOptions.FeatureMatchingOnly)} and {nameof(GanTrainerOptions.FeatureMatchingWeight)} exclude each other: feature matching is either the generator's whole loss or an added term.";
+            yield return $"{nameof(GanObjectiveOptions.FeatureMatchingOnly)} and {nameof(GanObjectiveOptions.FeatureMatchingWeight)} exclude each other: feature matching is either the generator's whole loss or an added term.";
         }
 
-        if (options.Architecture is Models.GanArchitecture.InfoGan or Models.GanArchitecture.ConditionalInfoGan && options.Loss == GanLossKind.WassersteinGp)
+        if (options.Model.Architecture is Models.GanArchitecture.InfoGan or Models.GanArchitecture.ConditionalInfoGan && options.Objective.Loss == GanLossKind.WassersteinGp)
         {
-            yield return $"{nameof(GanTrainerOptions.Loss)} WassersteinGp needs a critic without batch norm (its gradient penalty is per sample; Gulrajani et al. 2017 omit batch norm), " +
-                $"and the {options.Architecture} discriminator has batch norm: use Hinge or NonSaturating with it, or another {nameof(GanTrainerOptions.Architecture)}.";
+            yield return $"{nameof(GanObjectiveOptions.Loss)} WassersteinGp needs a critic without batch norm (its gradient penalty is per sample; Gulrajani et al. 2017 omit batch norm), " +
+                $"and the {options.Model.Architecture} discriminator has batch norm: use Hinge or NonSaturating with it, or another {nameof(GanModelOptions.Architecture)}.";
         }
 
-        if (options.ModelWidth is not null && options.Architecture is not (Models.GanArchitecture.InfoGan or Models.GanArchitecture.ConditionalInfoGan))
+        if (options.Model.ModelWidth is not null && options.Model.Architecture is not (Models.GanArchitecture.InfoGan or Models.GanArchitecture.ConditionalInfoGan))
         {
-            yield return $"{nameof(GanTrainerOptions.ModelWidth)} ({options.ModelWidth}) applies to the InfoGan and ConditionalInfoGan architectures only; " +
-                $"{nameof(GanTrainerOptions.Architecture)} is {options.Architecture}: leave it unset.";
+            yield return $"{nameof(GanModelOptions.ModelWidth)} ({options.Model.ModelWidth}) applies to the InfoGan and ConditionalInfoGan architectures only; " +
+                $"{nameof(GanModelOptions.Architecture)} is {options.Model.Architecture}: leave it unset.";
         }
 
-        if (options.LearningRateDecayEpochs > options.Epochs)
+        if (options.Schedule.LearningRateDecayEpochs > options.Epochs)
         {
-            yield return $"{nameof(GanTrainerOptions.LearningRateDecayEpochs)} ({options.LearningRateDecayEpochs}) is more than {nameof(GanTrainerOptions.Epochs)} ({options.Epochs}): the decay must fit in the run. " +
-                $"Set it to {options.Epochs} or fewer (CLI: --set {nameof(GanTrainerOptions.LearningRateDecayEpochs)}={Math.Max(options.Epochs / 2, 0)}; the conv preset decays over its last 10 epochs), or 0 for constant rates.";
+            yield return $"{nameof(GanScheduleOptions.LearningRateDecayEpochs)} ({options.Schedule.LearningRateDecayEpochs}) is more than {nameof(GanTrainerOptions.Epochs)} ({options.Epochs}): the decay must fit in the run. " +
+                $"Set it to {options.Epochs} or fewer (CLI: --set {nameof(GanScheduleOptions.LearningRateDecayEpochs)}={Math.Max(options.Epochs / 2, 0)}; the conv preset decays over its last 10 epochs), or 0 for constant rates.";
         }
 
-        if (options.InstanceNoiseAnnealEpochs > 0 && options.InstanceNoise == 0)
+        if (options.Objective.InstanceNoiseAnnealEpochs > 0 && options.Objective.InstanceNoise == 0)
         {
-            yield return $"{nameof(GanTrainerOptions.InstanceNoiseAnnealEpochs)} is set but {nameof(GanTrainerOptions.InstanceNoise)} is 0: there is no noise to anneal.";
+            yield return $"{nameof(GanObjectiveOptions.InstanceNoiseAnnealEpochs)} is set but {nameof(GanObjectiveOptions.InstanceNoise)} is 0: there is no noise to anneal.";
         }
 
-        if (options.OutputDirectory is { Length: > 0 } dir && dir.IndexOfAny(Path.GetInvalidPathChars()) >= 0)
+        if (options.Output.OutputDirectory is { Length: > 0 } dir && dir.IndexOfAny(Path.GetInvalidPathChars()) >= 0)
         {
-            yield return $"{nameof(GanTrainerOptions.OutputDirectory)} '{dir}' is not a valid path.";
+            yield return $"{nameof(GanOutputOptions.OutputDirectory)} '{dir}' is not a valid path.";
         }
     }
 
-    /// <summary>DataAnnotations and cross-field rules together; every failure, each naming its option.</summary>
+    /// <summary>DataAnnotations (of the options and of each group) and cross-field rules together; every failure, each naming its option.</summary>
     internal static List<string> AllFailures(GanTrainerOptions options)
     {
         var results = new List<ValidationResult>();
         Validator.TryValidateObject(options, new ValidationContext(options), results, validateAllProperties: true);
+        foreach (var group in GanTrainerOptionKeys.Groups)
+        {
+            if (group.GetValue(options) is { } members)
+            {
+                Validator.TryValidateObject(members, new ValidationContext(members), results, validateAllProperties: true);
+            }
+            else
+            {
+                results.Add(new ValidationResult($"{group.Name} is null; leave it out to keep its defaults.", [group.Name]));
+            }
+        }
+
         var failures = results.Select(r => r.ErrorMessage ?? string.Join(", ", r.MemberNames)).ToList();
-        failures.AddRange(CrossFieldFailures(options));
+        if (GanTrainerOptionKeys.Groups.All(g => g.GetValue(options) is not null))
+        {
+            failures.AddRange(CrossFieldFailures(options)); // they read every group
+        }
+
         return failures;
     }
 

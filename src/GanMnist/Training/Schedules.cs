@@ -2,7 +2,7 @@ namespace GanMnist.Training;
 
 /// <summary>
 /// The linear schedules of a run: instance noise's standard deviation, constant or annealed linearly to zero (Sønderby et
-/// al. 2017), and the learning rates' factor under <see cref="GanTrainerOptions.LearningRateDecayEpochs"/>.
+/// al. 2017), and the learning rates' factor under <see cref="GanScheduleOptions.LearningRateDecayEpochs"/>.
 /// </summary>
 internal static class Schedules
 {

@@ -12,7 +12,7 @@ using static TorchSharp.torch;
 
 namespace GanMnist.Training;
 
-/// <summary>Where a run stands; reported every <see cref="GanTrainerOptions.LogEverySteps"/> steps and at each epoch's end.</summary>
+/// <summary>Where a run stands; reported every <see cref="GanOutputOptions.LogEverySteps"/> steps and at each epoch's end.</summary>
 /// <param name="Epoch">The current epoch, from 1.</param>
 /// <param name="Epochs">The number of epochs of the run.</param>
 /// <param name="Step">Steps done in this epoch.</param>
@@ -30,7 +30,7 @@ public sealed record TrainingProgress(int Epoch, int Epochs, int Step, int Steps
     double DiscriminatorLoss, double GeneratorLoss, double RealScore, double FakeScore, TimeSpan Elapsed, TimeSpan Remaining,
     EvaluationResult? Evaluation = null)
 {
-    /// <summary>Every health warning of the run so far (<see cref="GanTrainerOptions.MonitorHealth"/>), oldest first.</summary>
+    /// <summary>Every health warning of the run so far (<see cref="GanHealthOptions.MonitorHealth"/>), oldest first.</summary>
     public IReadOnlyList<Health.HealthWarning> HealthWarnings { get; init; } = [];
 }
 
@@ -44,7 +44,7 @@ public sealed record TrainingProgress(int Epoch, int Epochs, int Step, int Steps
 /// <param name="ImagesPerSecond">Real images per second during the epoch.</param>
 /// <param name="Values">Every value the loss reported, by name (e.g. gradient_penalty), as epoch means.</param>
 /// <param name="Evaluation">The generator's evaluation at this epoch's end, when one ran.</param>
-/// <param name="HealthWarnings">The health warnings first raised in this epoch (<see cref="GanTrainerOptions.MonitorHealth"/>); null or empty when none.</param>
+/// <param name="HealthWarnings">The health warnings first raised in this epoch (<see cref="GanHealthOptions.MonitorHealth"/>); null or empty when none.</param>
 public sealed record EpochSummary(int Epoch, double DiscriminatorLoss, double GeneratorLoss, double RealScore, double FakeScore,
     double Seconds, double ImagesPerSecond, IReadOnlyDictionary<string, double> Values, EvaluationResult? Evaluation = null,
     IReadOnlyList<Health.HealthWarning>? HealthWarnings = null);
@@ -72,7 +72,7 @@ public sealed record StepInfo(int Epoch, int Step, long GlobalStep);
 public sealed record TrainingContext(GanTrainerOptions Options, IGenerator Generator, IDiscriminator Discriminator, Device Device,
     ulong Seed, Tensor FixedNoise, string OutputDirectory)
 {
-    /// <summary>The generator to sample and evaluate: the exponential moving average when <see cref="GanTrainerOptions.EmaDecay"/> is set, else <see cref="Generator"/>.</summary>
+    /// <summary>The generator to sample and evaluate: the exponential moving average when <see cref="GanScheduleOptions.EmaDecay"/> is set, else <see cref="Generator"/>.</summary>
     public IGenerator SamplingGenerator { get; init; } = Generator;
 
     /// <summary>The class of each row of <see cref="FixedNoise"/> (int64, 0, 1, ... in turn) for a conditional generator; null otherwise.</summary>
@@ -101,12 +101,12 @@ public sealed record TrainingContext(GanTrainerOptions Options, IGenerator Gener
 
     /// <summary>
     /// The generator's Adam learning rate: in <see cref="ITrainingCallback.OnTrainingStart"/> and <see cref="ITrainingCallback.OnStepStart"/>
-    /// the rate of the coming step, afterwards that of the step that just ran (it changes under <see cref="GanTrainerOptions.LearningRateDecayEpochs"/>).
+    /// the rate of the coming step, afterwards that of the step that just ran (it changes under <see cref="GanScheduleOptions.LearningRateDecayEpochs"/>).
     /// </summary>
-    public double GeneratorLearningRate { get; internal set; } = Options.GeneratorLearningRate;
+    public double GeneratorLearningRate { get; internal set; } = Options.Optimization.GeneratorLearningRate;
 
     /// <summary>The discriminator's Adam learning rate, as <see cref="GeneratorLearningRate"/> is the generator's.</summary>
-    public double DiscriminatorLearningRate { get; internal set; } = Options.DiscriminatorLearningRate;
+    public double DiscriminatorLearningRate { get; internal set; } = Options.Optimization.DiscriminatorLearningRate;
 
     /// <summary>The run folder, with the name of every file the run writes.</summary>
     public Checkpoints.RunFolder Folder => new(OutputDirectory);
@@ -122,7 +122,7 @@ public sealed record TrainingContext(GanTrainerOptions Options, IGenerator Gener
 
     /// <summary>
     /// Writes the whole training state (models, weight average, Adam's state, random generators, history) as a checkpoint
-    /// in <see cref="Checkpoints.RunFolder.CheckpointsFolder"/>, keeping the newest <see cref="GanTrainerOptions.KeepCheckpoints"/>;
+    /// in <see cref="Checkpoints.RunFolder.CheckpointsFolder"/>, keeping the newest <see cref="GanOutputOptions.KeepCheckpoints"/>;
     /// a resume continues from where the run is now (after an epoch's end: the next epoch).
     /// </summary>
     /// <returns>The checkpoint's path.</returns>
@@ -165,10 +165,10 @@ public interface ITrainingCallback
     /// <summary>After every step.</summary>
     void OnStepEnd(TrainingContext context, StepInfo step) { }
 
-    /// <summary>After the losses were read back, every <see cref="GanTrainerOptions.LogEverySteps"/> steps and at each epoch's end (the values <see cref="IProgress{T}"/> gets).</summary>
+    /// <summary>After the losses were read back, every <see cref="GanOutputOptions.LogEverySteps"/> steps and at each epoch's end (the values <see cref="IProgress{T}"/> gets).</summary>
     void OnProgress(TrainingContext context, TrainingProgress progress) { }
 
-    /// <summary>When the health monitor raises a warning (<see cref="GanTrainerOptions.MonitorHealth"/>), before the run stops for it if asked to.</summary>
+    /// <summary>When the health monitor raises a warning (<see cref="GanHealthOptions.MonitorHealth"/>), before the run stops for it if asked to.</summary>
     void OnHealthWarning(TrainingContext context, Health.HealthWarning warning) { }
 
     /// <summary>
@@ -268,7 +268,7 @@ public sealed class TrainingResult : IDisposable
             (generator, discriminator, history, outputDirectory, seed, sampleFiles, averageGenerator);
     }
 
-    /// <summary>The exponential moving average of the generator's weights, when <see cref="GanTrainerOptions.EmaDecay"/> was set (the exported one).</summary>
+    /// <summary>The exponential moving average of the generator's weights, when <see cref="GanScheduleOptions.EmaDecay"/> was set (the exported one).</summary>
     public IGenerator? AverageGenerator { get; }
 
     /// <summary>The trained generator.</summary>
@@ -289,7 +289,7 @@ public sealed class TrainingResult : IDisposable
     /// <summary>The seed the run used (to repeat it).</summary>
     public ulong Seed { get; }
 
-    /// <summary>Every health warning of the run (<see cref="GanTrainerOptions.MonitorHealth"/>), oldest first; empty for a healthy run.</summary>
+    /// <summary>Every health warning of the run (<see cref="GanHealthOptions.MonitorHealth"/>), oldest first; empty for a healthy run.</summary>
     public IReadOnlyList<Health.HealthWarning> HealthWarnings => [.. History.Epochs.SelectMany(e => e.HealthWarnings ?? [])];
 
     /// <summary>The sample grids written, in order.</summary>

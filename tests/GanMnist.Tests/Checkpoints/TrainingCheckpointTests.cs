@@ -15,9 +15,9 @@ public sealed class TrainingCheckpointTests(SmallMnistFixture mnist) : IClassFix
 
     private static Action<GanTrainerOptions> Recipe(GanArchitecture architecture, string output, int epochs, Precision precision = Precision.Float32) => o =>
     {
-        (o.Architecture, o.MlpActivation, o.Epochs, o.BatchSize, o.Seed, o.Device, o.Threads) = (architecture, MlpActivation.LeakyRelu, epochs, 64, 21UL, "cpu", 1);
+        (o.Model.Architecture, o.Model.MlpActivation, o.Epochs, o.Optimization.BatchSize, o.Seed, o.Device, o.Threads) = (architecture, MlpActivation.LeakyRelu, epochs, 64, 21UL, "cpu", 1);
         o.Precision = precision;
-        (o.OutputDirectory, o.LogEverySteps, o.CheckpointEveryEpochs, o.SampleEveryEpochs) = (output, 3, 1, 0);
+        (o.Output.OutputDirectory, o.Output.LogEverySteps, o.Output.CheckpointEveryEpochs, o.Output.SampleEveryEpochs) = (output, 3, 1, 0);
     };
 
     private string Folder(string name) => Path.Combine(_root.Path, name);
@@ -50,7 +50,7 @@ public sealed class TrainingCheckpointTests(SmallMnistFixture mnist) : IClassFix
         }
 
         await Cancelled(architecture, Folder("interrupted"), 2, s => s.GlobalStep == stopAfterGlobalStep, precision);
-        using (await GanTrainer.Create(b => b.Configure(Recipe(architecture, Folder("interrupted"), 2, precision)).Configure(o => (o.ResumeFrom, o.Seed) = (Folder("interrupted"), 999UL)))
+        using (await GanTrainer.Create(b => b.Configure(Recipe(architecture, Folder("interrupted"), 2, precision)).Configure(o => (o.Output.ResumeFrom, o.Seed) = (Folder("interrupted"), 999UL)))
             .TrainAsync(mnist.Data))
         {
         }
@@ -106,10 +106,10 @@ public sealed class TrainingCheckpointTests(SmallMnistFixture mnist) : IClassFix
         var newest = new RunFolder(run).FindCheckpoints().First();
         File.WriteAllBytes(newest, File.ReadAllBytes(newest)[..100]);
 
-        var strict = () => GanTrainer.Create(b => b.Configure(Recipe(GanArchitecture.Mlp, run, 3)).Configure(o => (o.ResumeFrom, o.FailOnCorruptCheckpoint) = (run, true))).TrainAsync(mnist.Data);
+        var strict = () => GanTrainer.Create(b => b.Configure(Recipe(GanArchitecture.Mlp, run, 3)).Configure(o => (o.Output.ResumeFrom, o.Output.FailOnCorruptCheckpoint) = (run, true))).TrainAsync(mnist.Data);
         (await strict.Should().ThrowAsync<InvalidDataException>()).WithMessage($"Safetensors file '{newest}' *");
 
-        using var resumed = await GanTrainer.Create(b => b.Configure(Recipe(GanArchitecture.Mlp, run, 3)).Configure(o => o.ResumeFrom = run)).TrainAsync(mnist.Data);
+        using var resumed = await GanTrainer.Create(b => b.Configure(Recipe(GanArchitecture.Mlp, run, 3)).Configure(o => o.Output.ResumeFrom = run)).TrainAsync(mnist.Data);
         resumed.History.Epochs.Select(e => e.Epoch).Should().Equal(1, 2, 3);
     }
 
@@ -117,7 +117,7 @@ public sealed class TrainingCheckpointTests(SmallMnistFixture mnist) : IClassFix
     public async Task Checkpoints_KeepOnlyTheLastK()
     {
         var run = Folder("keep");
-        using (await GanTrainer.Create(b => b.Configure(Recipe(GanArchitecture.Mlp, run, 4)).Configure(o => o.KeepCheckpoints = 2)).TrainAsync(mnist.Data))
+        using (await GanTrainer.Create(b => b.Configure(Recipe(GanArchitecture.Mlp, run, 4)).Configure(o => o.Output.KeepCheckpoints = 2)).TrainAsync(mnist.Data))
         {
         }
 
@@ -137,7 +137,7 @@ public sealed class TrainingCheckpointTests(SmallMnistFixture mnist) : IClassFix
 
         var act = () => GanTrainer.Create(b => b.Configure(Recipe(GanArchitecture.Dcgan, run, 2)).Configure(o =>
         {
-            (o.ResumeFrom, o.LeakyReluSlope, o.TransposedConvolutionPadding) = (run, 0.3, TransposedConvolutionPadding.KerasSame);
+            (o.Output.ResumeFrom, o.Model.LeakyReluSlope, o.Model.TransposedConvolutionPadding) = (run, 0.3, TransposedConvolutionPadding.KerasSame);
         })).TrainAsync(mnist.Data);
 
         (await act.Should().ThrowAsync<InvalidDataException>()).WithMessage(
@@ -150,11 +150,11 @@ public sealed class TrainingCheckpointTests(SmallMnistFixture mnist) : IClassFix
     public async Task Resume_WithAnotherModelWidth_IsRefusedNamingIt()
     {
         var run = Folder("other-width");
-        using (await GanTrainer.Create(b => b.Configure(Recipe(GanArchitecture.InfoGan, run, 1)).Configure(o => o.ModelWidth = 8)).TrainAsync(mnist.Data))
+        using (await GanTrainer.Create(b => b.Configure(Recipe(GanArchitecture.InfoGan, run, 1)).Configure(o => o.Model.ModelWidth = 8)).TrainAsync(mnist.Data))
         {
         }
 
-        var act = () => GanTrainer.Create(b => b.Configure(Recipe(GanArchitecture.InfoGan, run, 2)).Configure(o => (o.ResumeFrom, o.ModelWidth) = (run, null)))
+        var act = () => GanTrainer.Create(b => b.Configure(Recipe(GanArchitecture.InfoGan, run, 2)).Configure(o => (o.Output.ResumeFrom, o.Model.ModelWidth) = (run, null)))
             .TrainAsync(mnist.Data);
 
         (await act.Should().ThrowAsync<InvalidDataException>()).WithMessage(
@@ -164,7 +164,7 @@ public sealed class TrainingCheckpointTests(SmallMnistFixture mnist) : IClassFix
     [Fact]
     public async Task ResumeFrom_NothingThere_SaysWhatWasLookedFor()
     {
-        var act = () => GanTrainer.Create(b => b.Configure(Recipe(GanArchitecture.Mlp, Folder("none"), 1)).Configure(o => o.ResumeFrom = _root.Path)).TrainAsync(mnist.Data);
+        var act = () => GanTrainer.Create(b => b.Configure(Recipe(GanArchitecture.Mlp, Folder("none"), 1)).Configure(o => o.Output.ResumeFrom = _root.Path)).TrainAsync(mnist.Data);
 
         (await act.Should().ThrowAsync<FileNotFoundException>()).WithMessage($"ResumeFrom: '{_root.Path}' holds no valid checkpoint*");
     }
@@ -177,13 +177,13 @@ public sealed class TrainingCheckpointTests(SmallMnistFixture mnist) : IClassFix
         }
 
         var newest = new RunFolder(Folder("done")).FindCheckpoints().First();
-        var again = () => GanTrainer.Create(b => b.Configure(Recipe(GanArchitecture.Mlp, Folder("done"), 2)).Configure(o => o.ResumeFrom = Folder("done"))).TrainAsync(mnist.Data);
+        var again = () => GanTrainer.Create(b => b.Configure(Recipe(GanArchitecture.Mlp, Folder("done"), 2)).Configure(o => o.Output.ResumeFrom = Folder("done"))).TrainAsync(mnist.Data);
         (await again.Should().ThrowAsync<InvalidOperationException>()).WithMessage(
             $"Nothing to train: '{newest}' has already trained 2 epochs, and Epochs is 2. Epochs is the run's total, not a number to add: " +
             "to train on, set it higher (e.g. Epochs = 12; CLI: --epochs 12).");
 
         // Epochs is the total: asking for 3 trains one more epoch.
-        using var more = await GanTrainer.Create(b => b.Configure(Recipe(GanArchitecture.Mlp, Folder("done"), 3)).Configure(o => o.ResumeFrom = Folder("done")))
+        using var more = await GanTrainer.Create(b => b.Configure(Recipe(GanArchitecture.Mlp, Folder("done"), 3)).Configure(o => o.Output.ResumeFrom = Folder("done")))
             .TrainAsync(mnist.Data);
         more.History.Epochs.Select(e => e.Epoch).Should().Equal(1, 2, 3);
     }
@@ -216,7 +216,7 @@ public sealed class TrainingCheckpointTests(SmallMnistFixture mnist) : IClassFix
         var read = () => TrainingCheckpoint.Read(checkpoints[0]);
         read.Should().Throw<InvalidDataException>().WithMessage($"'{checkpoints[0]}' is damaged: tensor '{tensor}' differs from the digest written with it.");
         var logger = new ListLogger();
-        using var resumed = await GanTrainer.Create(b => b.Configure(Recipe(GanArchitecture.Mlp, Folder("damaged"), 3)).Configure(o => o.ResumeFrom = Folder("damaged")), logger)
+        using var resumed = await GanTrainer.Create(b => b.Configure(Recipe(GanArchitecture.Mlp, Folder("damaged"), 3)).Configure(o => o.Output.ResumeFrom = Folder("damaged")), logger)
             .TrainAsync(mnist.Data);
         logger.Lines.Select(l => l.Message).Should().Contain(m => m.StartsWith($"Checkpoint {checkpoints[0]} is unusable, trying the previous one: '{checkpoints[0]}' is damaged", StringComparison.Ordinal));
         logger.Lines.Select(l => l.Message).Should().Contain(m => m.StartsWith($"Resumed from {checkpoints[1]} at epoch 2", StringComparison.Ordinal));

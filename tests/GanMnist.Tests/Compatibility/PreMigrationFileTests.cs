@@ -59,7 +59,7 @@ public sealed class PreMigrationFileTests
         using var result = await GanTrainer.Create(b => b
             .UseModels((_, _) => new TinyGenerator(), (_, _) => new TinyDiscriminator())
             .AddCallback(atStart)
-            .Configure(o => (o.Epochs, o.BatchSize, o.LatentSize, o.Device, o.OutputDirectory, o.ResumeFrom, o.CheckpointEveryEpochs) =
+            .Configure(o => (o.Epochs, o.Optimization.BatchSize, o.Model.LatentSize, o.Device, o.Output.OutputDirectory, o.Output.ResumeFrom, o.Output.CheckpointEveryEpochs) =
                 (2, 64, 8, "cpu", output.Path, checkpoint, 1))).TrainAsync(data);
 
         foreach (var (name, value) in saved.Tensors.Where(t => t.Key.StartsWith("generator.", StringComparison.Ordinal)))

@@ -257,7 +257,7 @@ public sealed class MnistFamilyTests
         using var mnist = await MnistDataset.LoadAsync(MnistSplit.Test, new MnistDatasetOptions { Directory = TestData.MnistDirectory, Limit = 128 });
         using var fashion = await MnistDataset.LoadAsync(MnistFamily.FashionMnist, MnistSplit.Test, new MnistDatasetOptions { Limit = 128 });
         GanTrainer Trainer(string? resume) => GanTrainer.Create(b => b.UseMlp().Epochs(2).BatchSize(64).Seed(1).OnDevice("cpu")
-            .OutputTo(run.Path).Configure(o => (o.ResumeFrom, o.Threads, o.SampleEveryEpochs, o.CheckpointEveryEpochs) = (resume, 1, 0, 1)));
+            .OutputTo(run.Path).Configure(o => (o.Output.ResumeFrom, o.Threads, o.Output.SampleEveryEpochs, o.Output.CheckpointEveryEpochs) = (resume, 1, 0, 1)));
         using (await Trainer(null).TrainAsync(mnist))
         {
         }

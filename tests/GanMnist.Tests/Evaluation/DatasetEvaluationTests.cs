@@ -46,7 +46,7 @@ public sealed class DatasetEvaluationTests : IDisposable
         }
 
         var trainer = GanTrainer.Create(b => b.UseMlp(MlpActivation.LeakyRelu).Epochs(6).BatchSize(64).LearningRate(2e-4).Betas(0.5).Seed(11)
-            .OnDevice("cpu").OutputTo(Path.Combine(_folder.Path, "run")).Configure(o => (o.LogEverySteps, o.Threads) = (50, 2))); // 564 steps
+            .OnDevice("cpu").OutputTo(Path.Combine(_folder.Path, "run")).Configure(o => (o.Output.LogEverySteps, o.Threads) = (50, 2))); // 564 steps
         using var result = await trainer.TrainAsync(train); // measured: FID 870 -> 506
         var after = evaluator.Evaluate(result.Generator);
 

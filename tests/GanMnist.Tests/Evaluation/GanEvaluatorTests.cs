@@ -48,7 +48,7 @@ public sealed class GanEvaluatorTests(EvaluatorFixture fixture, MnistSubsetFixtu
     {
         using var output = new TempFolder();
         var trainer = GanTrainer.Create(b => b.UseMlp(MlpActivation.LeakyRelu).Epochs(2).BatchSize(64).Seed(3).OnDevice("cpu").OutputTo(output.Path)
-            .EvaluateWith(Evaluator, everyEpochs: 1).WriteTensorBoard("tb").Configure(o => (o.LogEverySteps, o.SampleGridSize, o.Threads) = (10, 3, 1)));
+            .EvaluateWith(Evaluator, everyEpochs: 1).WriteTensorBoard("tb").Configure(o => (o.Output.LogEverySteps, o.Output.SampleGridSize, o.Threads) = (10, 3, 1)));
 
         var before = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() / 1000.0;
         using var result = await trainer.TrainAsync(mnist.Data); // 32 steps per epoch
@@ -216,7 +216,7 @@ public sealed class GanEvaluatorTests(EvaluatorFixture fixture, MnistSubsetFixtu
         var logger = new ListLogger();
         var reports = new List<TrainingProgress>();
         var trainer = GanTrainer.Create(b => b.UsePreset(GanPreset.Quick).Epochs(2).Seed(4).OutputTo(output.Path)
-            .Configure(o => (o.Device, o.SampleEveryEpochs, o.CheckpointEveryEpochs) = ("cpu", 0, 0))
+            .Configure(o => (o.Device, o.Output.SampleEveryEpochs, o.Output.CheckpointEveryEpochs) = ("cpu", 0, 0))
             .EvaluateWith(Evaluator, everyEpochs: 1), logger);
 
         using var result = await trainer.TrainAsync(mnist.Data, new SynchronousProgress<TrainingProgress>(reports.Add));
@@ -245,7 +245,7 @@ public sealed class GanEvaluatorTests(EvaluatorFixture fixture, MnistSubsetFixtu
     {
         using var output = new TempFolder();
         var trainer = GanTrainer.Create(b => b.UsePreset(GanPreset.Quick).Epochs(1).Seed(4).OutputTo(output.Path).EvaluateEvery(1, samples: 300)
-            .Configure(o => (o.Device, o.SampleEveryEpochs, o.CheckpointEveryEpochs) = ("cpu", 0, 0)));
+            .Configure(o => (o.Device, o.Output.SampleEveryEpochs, o.Output.CheckpointEveryEpochs) = ("cpu", 0, 0)));
 
         using var result = await trainer.TrainAsync(mnist.Data);
 

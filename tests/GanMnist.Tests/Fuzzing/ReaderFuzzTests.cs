@@ -150,13 +150,16 @@ public sealed class ReaderFuzzTests : IDisposable
     [Fact]
     public void OptionsConfiguration_AnyValueOfAnyOption_IsBoundOrRefusedByName()
     {
-        var names = typeof(GanTrainerOptions).GetProperties().Where(p => p.CanWrite).Select(p => p.Name).ToArray();
+        // Flat names (as configuration was written before the options were grouped) and grouped keys as nested objects.
+        var names = GanTrainerOptionKeys.All.Select(o => o.Name).ToArray();
+        var keys = GanTrainerOptionKeys.All.Select(o => o.Key).ToArray();
         var scalar = Gen.OneOf<string>(
             Gen.Int.Select(i => JsonSerializer.Serialize(i)),
             Gen.Double.Select(d => double.IsFinite(d) ? JsonSerializer.Serialize(d) : $"\"{d}\""),
             Gen.String.Select(s => JsonSerializer.Serialize(s)),
             Gen.OneOf("true", "false", "null", "\"NaN\"", "\"-1\"", "\"1e400\"", "\"Dcgan\"", "\"cuda:99\"", "[]", "{}", "[1, 2]"));
-        var setting = Gen.Select(Gen.Int[0, names.Length - 1], scalar).Select((name, json) => $"\"{names[name]}\": {json}");
+        var setting = Gen.Select(Gen.Int[0, names.Length - 1], scalar, Gen.Bool).Select((name, json, grouped) =>
+            grouped && keys[name].Split(':') is [var group, var member] ? $"\"{group}\": {{ \"{member}\": {json} }}" : $"\"{names[name]}\": {json}");
         var scratch = Path.Combine(_folder.Path, "options");
         setting.Array[1, 6].Sample(settings =>
             FuzzTargets.Run("options-json", System.Text.Encoding.UTF8.GetBytes("{" + string.Join(", ", settings) + "}"), scratch),

@@ -82,7 +82,7 @@ public sealed class GpuTests(SmallMnistFixture mnist) : IClassFixture<SmallMnist
         using var output = new TempFolder();
 
         using var result = await GanTrainer.Create(b => b.UsePreset(GanPreset.Quick)
-            .Configure(o => (o.Epochs, o.Seed, o.Device, o.OutputDirectory) = (2, 1UL, "cuda", output.Path))).TrainAsync(mnist.Data);
+            .Configure(o => (o.Epochs, o.Seed, o.Device, o.Output.OutputDirectory) = (2, 1UL, "cuda", output.Path))).TrainAsync(mnist.Data);
 
         result.Generator.Module.parameters().First().device.type.Should().Be(DeviceType.CUDA);
         result.History.Epochs.Should().HaveCount(2).And.OnlyContain(e => double.IsFinite(e.DiscriminatorLoss) && double.IsFinite(e.GeneratorLoss));

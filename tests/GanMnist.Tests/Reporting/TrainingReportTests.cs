@@ -14,7 +14,7 @@ public sealed class TrainingReportTests(MnistSubsetFixture mnist) : IClassFixtur
     {
         using var output = new TempFolder();
         var trainer = GanTrainer.Create(b => b.UsePreset(GanPreset.Quick).Epochs(3).Seed(8).OutputTo(output.Path)
-            .Configure(o => (o.Device, o.CheckpointEveryEpochs) = ("cpu", 0)));
+            .Configure(o => (o.Device, o.Output.CheckpointEveryEpochs) = ("cpu", 0)));
 
         using var result = await trainer.TrainAsync(mnist.Data);
 
@@ -71,7 +71,7 @@ public sealed class TrainingReportTests(MnistSubsetFixture mnist) : IClassFixtur
     {
         using var output = new TempFolder();
         using (var result = await GanTrainer.Create(b => b.UsePreset(GanPreset.Quick).Epochs(1).Seed(2).OutputTo(output.Path)
-                   .Configure(o => (o.Device, o.CheckpointEveryEpochs) = ("cpu", 0))).TrainAsync(mnist.Data))
+                   .Configure(o => (o.Device, o.Output.CheckpointEveryEpochs) = ("cpu", 0))).TrainAsync(mnist.Data))
         {
             var history = TrainingHistory.FromJson(File.ReadAllText(Path.Combine(output.Path, "history.json")));
             history.Epochs.Should().BeEquivalentTo(result.History.Epochs);

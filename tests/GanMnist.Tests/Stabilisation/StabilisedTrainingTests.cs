@@ -16,10 +16,10 @@ public sealed class StabilisedTrainingTests(MnistSubsetFixture mnist) : IClassFi
         void Configure(GanTrainerOptions o)
         {
             GanPresets.Apply(o, GanPreset.Quick);
-            (o.Architecture, o.Epochs, o.Seed, o.Device, o.OutputDirectory) = (GanArchitecture.ConditionalMlp, 1, 6UL, "cpu", output.Path);
-            (o.FeatureMatchingWeight, o.R1Weight, o.MinibatchDiscriminationKernels, o.MinibatchDiscriminationKernelSize) = (1, 1, 8, 4);
-            (o.InstanceNoise, o.InstanceNoiseAnnealEpochs, o.EmaDecay, o.DiscriminatorLearningRate) = (0.1, 2, 0.99, 4e-4);
-            o.CheckpointEveryEpochs = 1;
+            (o.Model.Architecture, o.Epochs, o.Seed, o.Device, o.Output.OutputDirectory) = (GanArchitecture.ConditionalMlp, 1, 6UL, "cpu", output.Path);
+            (o.Objective.FeatureMatchingWeight, o.Objective.R1Weight, o.Model.MinibatchDiscriminationKernels, o.Model.MinibatchDiscriminationKernelSize) = (1, 1, 8, 4);
+            (o.Objective.InstanceNoise, o.Objective.InstanceNoiseAnnealEpochs, o.Schedule.EmaDecay, o.Optimization.DiscriminatorLearningRate) = (0.1, 2, 0.99, 4e-4);
+            o.Output.CheckpointEveryEpochs = 1;
         }
 
         using (var result = await GanTrainer.Create(b => b.Configure(Configure)).TrainAsync(mnist.Data))
@@ -35,7 +35,7 @@ public sealed class StabilisedTrainingTests(MnistSubsetFixture mnist) : IClassFi
             saved.ToArray<float>().Should().NotEqual(result.Generator.Module.named_parameters().First().parameter.ToArray<float>());
         }
 
-        using var resumed = await GanTrainer.Create(b => b.Configure(Configure).Configure(o => (o.Epochs, o.ResumeFrom) = (2, output.Path))).TrainAsync(mnist.Data);
+        using var resumed = await GanTrainer.Create(b => b.Configure(Configure).Configure(o => (o.Epochs, o.Output.ResumeFrom) = (2, output.Path))).TrainAsync(mnist.Data);
         resumed.History.Epochs.Should().HaveCount(2);
     }
 }

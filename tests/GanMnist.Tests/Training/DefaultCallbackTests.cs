@@ -10,7 +10,7 @@ public sealed class DefaultCallbackTests(MnistSubsetFixture mnist) : IClassFixtu
     [Fact]
     public void Around_EveryOptionOn_GivesTheDocumentedOrderWithYoursBeforeCheckpointsAndTrimming()
     {
-        var options = new GanTrainerOptions { LearningRateDecayEpochs = 5, TensorBoardDirectory = "tb", SampleEveryEpochs = 2, CheckpointEveryEpochs = 3 };
+        var options = new GanTrainerOptions { Schedule = { LearningRateDecayEpochs = 5 }, Output = { TensorBoardDirectory = "tb", SampleEveryEpochs = 2, CheckpointEveryEpochs = 3 } };
         var own = new Recorder();
 
         var callbacks = DefaultCallbacks.Around(options, null, [own]);
@@ -22,7 +22,7 @@ public sealed class DefaultCallbackTests(MnistSubsetFixture mnist) : IClassFixtu
     [Fact]
     public void Around_EveryOptionOff_KeepsHistoryReportExportAndTrimmingOnly()
     {
-        var options = new GanTrainerOptions { SampleEveryEpochs = 0, CheckpointEveryEpochs = 0 };
+        var options = new GanTrainerOptions { Output = { SampleEveryEpochs = 0, CheckpointEveryEpochs = 0 } };
 
         var callbacks = DefaultCallbacks.Around(options, null, []);
 
@@ -57,7 +57,7 @@ public sealed class DefaultCallbackTests(MnistSubsetFixture mnist) : IClassFixtu
     {
         using var output = new TempFolder();
         var own = new Recorder();
-        var trainer = Trainer(output.Path, epochs: 1, b => b.Configure(o => (o.BatchSize, o.LogEverySteps) = (1000, 1)).AddCallback(own));
+        var trainer = Trainer(output.Path, epochs: 1, b => b.Configure(o => (o.Optimization.BatchSize, o.Output.LogEverySteps) = (1000, 1)).AddCallback(own));
 
         using var result = await trainer.TrainAsync(mnist.Data);
 
@@ -108,7 +108,7 @@ public sealed class DefaultCallbackTests(MnistSubsetFixture mnist) : IClassFixtu
         GanTrainer.Create(b =>
         {
             b.UseMlp(MlpActivation.LeakyRelu).Epochs(epochs).BatchSize(500).Seed(4).OnDevice("cpu").OutputTo(output)
-                .Configure(o => (o.CheckpointEveryEpochs, o.Threads) = (5, 1));
+                .Configure(o => (o.Output.CheckpointEveryEpochs, o.Threads) = (5, 1));
             configure(b);
         });
 

@@ -20,7 +20,7 @@ public sealed class DiskFullTests(SmallMnistFixture mnist, ITestOutputHelper out
         }
 
         GanTrainer Trainer(string? resume) => GanTrainer.Create(b => b.UseMlp(MlpActivation.LeakyRelu).Epochs(3).BatchSize(64).Seed(5).OnDevice("cpu")
-            .OutputTo(disk.Path).Configure(o => (o.ResumeFrom, o.Threads, o.CheckpointEveryEpochs, o.SampleEveryEpochs) = (resume, 1, 1, 1)));
+            .OutputTo(disk.Path).Configure(o => (o.Output.ResumeFrom, o.Threads, o.Output.CheckpointEveryEpochs, o.Output.SampleEveryEpochs) = (resume, 1, 1, 1)));
 
         var act = () => Trainer(null).TrainAsync(mnist.Data); // 8 steps an epoch
 

@@ -14,9 +14,9 @@ public sealed class HealthTests(SmallMnistFixture mnist) : IClassFixture<SmallMn
 
     private Action<GanTrainerOptions> Recipe(string name, int epochs, double lrG, double lrD) => o =>
     {
-        (o.Architecture, o.MlpActivation, o.Epochs, o.BatchSize, o.Seed, o.Device, o.Threads) = (GanArchitecture.Mlp, MlpActivation.LeakyRelu, epochs, 64, 5UL, "cpu", 1);
-        (o.GeneratorLearningRate, o.DiscriminatorLearningRate, o.HealthWindowSteps) = (lrG, lrD, 40);
-        (o.OutputDirectory, o.LogEverySteps, o.SampleEveryEpochs, o.CheckpointEveryEpochs) = (Path.Combine(_root.Path, name), 8, 0, 1);
+        (o.Model.Architecture, o.Model.MlpActivation, o.Epochs, o.Optimization.BatchSize, o.Seed, o.Device, o.Threads) = (GanArchitecture.Mlp, MlpActivation.LeakyRelu, epochs, 64, 5UL, "cpu", 1);
+        (o.Optimization.GeneratorLearningRate, o.Optimization.DiscriminatorLearningRate, o.Health.HealthWindowSteps) = (lrG, lrD, 40);
+        (o.Output.OutputDirectory, o.Output.LogEverySteps, o.Output.SampleEveryEpochs, o.Output.CheckpointEveryEpochs) = (Path.Combine(_root.Path, name), 8, 0, 1);
     };
 
     [Fact]
@@ -37,7 +37,7 @@ public sealed class HealthTests(SmallMnistFixture mnist) : IClassFixture<SmallMn
     [Fact]
     public async Task StopOnHealthWarning_StopsWithACheckpoint_AndTheMessageNamesIt()
     {
-        var act = () => GanTrainer.Create(b => b.Configure(Recipe("stopped", 3, 1.0, 1.0)).Configure(o => o.StopOnHealthWarning = true)).TrainAsync(mnist.Data);
+        var act = () => GanTrainer.Create(b => b.Configure(Recipe("stopped", 3, 1.0, 1.0)).Configure(o => o.Health.StopOnHealthWarning = true)).TrainAsync(mnist.Data);
 
         var thrown = (await act.Should().ThrowAsync<TrainingHealthException>()).Which;
         thrown.Warning.Issue.Should().Be(HealthIssue.Divergence);
@@ -51,7 +51,7 @@ public sealed class HealthTests(SmallMnistFixture mnist) : IClassFixture<SmallMn
     public async Task DiscriminatorThatWinsOutright_IsReported()
     {
         // 8 steps an epoch: G all but frozen, D fast; reported after 20 steps of outright wins.
-        using var result = await GanTrainer.Create(b => b.Configure(Recipe("d-wins", 8, 1e-9, 2e-3)).Configure(o => o.HealthWindowSteps = 20)).TrainAsync(mnist.Data);
+        using var result = await GanTrainer.Create(b => b.Configure(Recipe("d-wins", 8, 1e-9, 2e-3)).Configure(o => o.Health.HealthWindowSteps = 20)).TrainAsync(mnist.Data);
 
         result.HealthWarnings.Select(w => w.Issue).Should().Contain(HealthIssue.DiscriminatorWins);
         result.HealthWarnings.First(w => w.Issue == HealthIssue.DiscriminatorWins).Message.Should().StartWith(
@@ -64,7 +64,7 @@ public sealed class HealthTests(SmallMnistFixture mnist) : IClassFixture<SmallMn
         // The minimax loss against a discriminator at learning rate 1.0: its logits run far past the sigmoid's range, where
         // both cross-entropies are 0 in float32 and stay there (G, barely moving, gets no gradient to escape).
         using var result = await GanTrainer.Create(b => b.Configure(Recipe("frozen", 10, 1e-9, 1.0))
-            .Configure(o => (o.Loss, o.HealthWindowSteps) = (GanLossKind.Minimax, 20))).TrainAsync(mnist.Data);
+            .Configure(o => (o.Objective.Loss, o.Health.HealthWindowSteps) = (GanLossKind.Minimax, 20))).TrainAsync(mnist.Data);
 
         result.HealthWarnings.Select(w => w.Issue).Should().Contain(HealthIssue.FrozenLosses);
     }
@@ -74,8 +74,8 @@ public sealed class HealthTests(SmallMnistFixture mnist) : IClassFixture<SmallMn
     {
         using var result = await GanTrainer.Create(b => b.UsePreset(GanPreset.Quick).Configure(o =>
         {
-            (o.Epochs, o.BatchSize, o.Seed, o.Device, o.Threads, o.SampleEveryEpochs, o.CheckpointEveryEpochs) = (3, 64, 5UL, "cpu", 1, 0, 0);
-            o.OutputDirectory = Path.Combine(_root.Path, "healthy");
+            (o.Epochs, o.Optimization.BatchSize, o.Seed, o.Device, o.Threads, o.Output.SampleEveryEpochs, o.Output.CheckpointEveryEpochs) = (3, 64, 5UL, "cpu", 1, 0, 0);
+            o.Output.OutputDirectory = Path.Combine(_root.Path, "healthy");
         })).TrainAsync(mnist.Data);
 
         result.HealthWarnings.Should().BeEmpty();
@@ -115,7 +115,7 @@ public sealed class HealthTests(SmallMnistFixture mnist) : IClassFixture<SmallMn
     [Fact]
     public void Options_HealthThresholdsOutOfRange_AreRefusedNamingThem()
     {
-        var act = () => new GanTrainer(new GanTrainerOptions { DivergenceFactor = 1, HealthWindowSteps = 0 });
+        var act = () => new GanTrainer(new GanTrainerOptions { Health = { DivergenceFactor = 1, HealthWindowSteps = 0 } });
 
         act.Should().Throw<Microsoft.Extensions.Options.OptionsValidationException>().WithMessage("*DivergenceFactor*").WithMessage("*HealthWindowSteps*");
     }

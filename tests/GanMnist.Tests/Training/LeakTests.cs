@@ -37,7 +37,7 @@ public sealed class LeakTests(MnistSubsetFixture mnist) : IClassFixture<MnistSub
 
     private async Task<long> TrainAndDispose(GanArchitecture architecture, GanLossKind loss, string output)
     {
-        using var result = await GanTrainer.Create(b => b.Configure(o => (o.Architecture, o.Loss, o.Epochs, o.BatchSize, o.Seed, o.Device, o.OutputDirectory, o.LogEverySteps) =
+        using var result = await GanTrainer.Create(b => b.Configure(o => (o.Model.Architecture, o.Objective.Loss, o.Epochs, o.Optimization.BatchSize, o.Seed, o.Device, o.Output.OutputDirectory, o.Output.LogEverySteps) =
             (architecture, loss, 1, architecture == GanArchitecture.Dcgan ? 500 : 100, 1UL, "cpu", output, 3))).TrainAsync(mnist.Data);
         Collect();
         return Tensor.TotalCount;

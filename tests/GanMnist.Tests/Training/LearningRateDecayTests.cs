@@ -50,7 +50,7 @@ public sealed class LearningRateDecayTests(MnistSubsetFixture mnist) : IClassFix
     [Fact]
     public void Validate_DecayLongerThanTheRun_IsRefusedNamingBoth()
     {
-        var act = () => new GanTrainer(new GanTrainerOptions { Epochs = 3, LearningRateDecayEpochs = 5 });
+        var act = () => new GanTrainer(new GanTrainerOptions { Epochs = 3, Schedule = { LearningRateDecayEpochs = 5 } });
 
         act.Should().Throw<OptionsValidationException>()
             .WithMessage("*LearningRateDecayEpochs (5) is more than Epochs (3): the decay must fit in the run.*");
@@ -67,7 +67,7 @@ public sealed class LearningRateDecayTests(MnistSubsetFixture mnist) : IClassFix
 
     private static GanTrainer Trainer(string output, int epochs, RateRecorder rates, bool resume = false) =>
         GanTrainer.Create(b => b.UseMlp(MlpActivation.LeakyRelu).Epochs(epochs).BatchSize(500).Seed(2).OnDevice("cpu").OutputTo(output)
-            .Configure(o => (o.GeneratorLearningRate, o.DiscriminatorLearningRate, o.LearningRateDecayEpochs, o.SampleEveryEpochs, o.CheckpointEveryEpochs, o.ResumeFrom) =
+            .Configure(o => (o.Optimization.GeneratorLearningRate, o.Optimization.DiscriminatorLearningRate, o.Schedule.LearningRateDecayEpochs, o.Output.SampleEveryEpochs, o.Output.CheckpointEveryEpochs, o.Output.ResumeFrom) =
                 (2e-4, 4e-4, 1, 0, 0, resume ? output : null))
             .AddCallback(rates));
 

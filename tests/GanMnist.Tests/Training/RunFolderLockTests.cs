@@ -12,7 +12,7 @@ public sealed class RunFolderLockTests(SmallMnistFixture mnist) : IClassFixture<
     private GanTrainer Trainer(params ITrainingCallback[] callbacks) => GanTrainer.Create(b =>
     {
         b.UseMlp(MlpActivation.LeakyRelu).Epochs(1).BatchSize(64).Seed(5).OnDevice("cpu").OutputTo(_output.Path)
-            .Configure(o => (o.Threads, o.SampleEveryEpochs, o.CheckpointEveryEpochs) = (1, 0, 1));
+            .Configure(o => (o.Threads, o.Output.SampleEveryEpochs, o.Output.CheckpointEveryEpochs) = (1, 0, 1));
         foreach (var callback in callbacks)
         {
             b.AddCallback(callback);

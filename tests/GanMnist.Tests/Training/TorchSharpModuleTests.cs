@@ -15,9 +15,9 @@ public sealed class TorchSharpModuleTests(MnistSubsetFixture mnist) : IClassFixt
         UserGenerator? created = null;
 
         using var result = await GanTrainer.Create(b => b
-            .UseModules((o, random) => created = new UserGenerator(o.LatentSize), (_, _) => nn.Sequential(
+            .UseModules((o, random) => created = new UserGenerator(o.Model.LatentSize), (_, _) => nn.Sequential(
                 nn.Flatten(), nn.Linear(784, 256), nn.LeakyReLU(0.2), nn.Linear(256, 1)))
-            .Configure(o => (o.Epochs, o.BatchSize, o.Seed, o.Device, o.OutputDirectory, o.LatentSize, o.Threads) =
+            .Configure(o => (o.Epochs, o.Optimization.BatchSize, o.Seed, o.Device, o.Output.OutputDirectory, o.Model.LatentSize, o.Threads) =
                 (12, 64, 3UL, "cpu", output.Path, 32, 1))
             .LearningRate(2e-4)).TrainAsync(mnist.Data);
 

@@ -14,7 +14,7 @@ public sealed class TrainerTests(MnistSubsetFixture mnist) : IClassFixture<Mnist
     // A fast, well-behaved MLP recipe for tests.
     private GanTrainerBuilder Small(GanTrainerBuilder b, int epochs = 1, ulong seed = 11) => b
         .UseMlp(MlpActivation.LeakyRelu).Epochs(epochs).BatchSize(64).LearningRate(2e-4).Betas(0.5).Seed(seed).OnDevice("cpu")
-        .OutputTo(_output.Path).Configure(o => (o.LogEverySteps, o.Threads) = (10, 1));
+        .OutputTo(_output.Path).Configure(o => (o.Output.LogEverySteps, o.Threads) = (10, 1));
 
     [Fact]
     public async Task TrainAsync_ShortMlpRun_MovesTheGeneratedMeanImageTowardTheRealOne()
@@ -66,7 +66,7 @@ public sealed class TrainerTests(MnistSubsetFixture mnist) : IClassFixture<Mnist
     public async Task TrainAsync_WritesSamplesHistoryAndChart()
     {
         var progress = new List<TrainingProgress>();
-        using var result = await GanTrainer.Create(b => Small(b, epochs: 2).Configure(o => o.SampleGridSize = 3))
+        using var result = await GanTrainer.Create(b => Small(b, epochs: 2).Configure(o => o.Output.SampleGridSize = 3))
             .TrainAsync(mnist.Data, new SynchronousProgress<TrainingProgress>(progress.Add));
 
         result.SampleFiles.Select(Path.GetFileName).Should().Equal("epoch_0001.png", "epoch_0002.png");
@@ -123,7 +123,7 @@ public sealed class TrainerTests(MnistSubsetFixture mnist) : IClassFixture<Mnist
     {
         foreach (var kind in Enum.GetValues<GanLossKind>())
         {
-            using var result = await GanTrainer.Create(b => Small(b).UseLoss(kind).Configure(o => o.SampleEveryEpochs = 0)).TrainAsync(mnist.Data);
+            using var result = await GanTrainer.Create(b => Small(b).UseLoss(kind).Configure(o => o.Output.SampleEveryEpochs = 0)).TrainAsync(mnist.Data);
             var epoch = result.History.Epochs.Single();
             double.IsFinite(epoch.DiscriminatorLoss).Should().BeTrue(kind.ToString());
             if (kind == GanLossKind.WassersteinGp)
@@ -189,7 +189,7 @@ public sealed class DeterminismTests(MnistSubsetFixture mnist) : IClassFixture<M
 
     private GanTrainerBuilder Small(GanTrainerBuilder b, ulong seed = 11) => b
         .UseMlp(MlpActivation.LeakyRelu).Epochs(1).BatchSize(64).LearningRate(2e-4).Betas(0.5).Seed(seed).OnDevice("cpu")
-        .OutputTo(_output.Path).Configure(o => (o.LogEverySteps, o.Threads) = (10, 1));
+        .OutputTo(_output.Path).Configure(o => (o.Output.LogEverySteps, o.Threads) = (10, 1));
 
     [Fact]
     public async Task TrainAsync_SameSeed_GivesBitIdenticalWeights()

@@ -12,33 +12,33 @@ internal static class DefaultCallbacks
     public static List<ITrainingCallback> Around(GanTrainerOptions options, GanEvaluator? evaluator, IEnumerable<ITrainingCallback> own)
     {
         var callbacks = new List<ITrainingCallback>();
-        if (options.LearningRateDecayEpochs > 0)
+        if (options.Schedule.LearningRateDecayEpochs > 0)
         {
-            callbacks.Add(new LearningRateScheduler(options.LearningRateDecayEpochs));
+            callbacks.Add(new LearningRateScheduler(options.Schedule.LearningRateDecayEpochs));
         }
 
         if (evaluator is not null)
         {
-            callbacks.Add(new EvaluationCallback(evaluator, options.EvaluateEveryEpochs));
+            callbacks.Add(new EvaluationCallback(evaluator, options.Evaluation.EvaluateEveryEpochs));
         }
 
         callbacks.Add(new HistoryLogger());
-        if (options.TensorBoardDirectory is { } board)
+        if (options.Output.TensorBoardDirectory is { } board)
         {
             callbacks.Add(new TensorBoardLogger(board));
         }
 
-        if (options.SampleEveryEpochs > 0)
+        if (options.Output.SampleEveryEpochs > 0)
         {
-            callbacks.Add(new SampleGridCallback(options.SampleEveryEpochs, options.SampleGridSize));
+            callbacks.Add(new SampleGridCallback(options.Output.SampleEveryEpochs, options.Output.SampleGridSize));
         }
 
         callbacks.Add(new TrainingReportCallback());
         callbacks.Add(new GeneratorExport());
         callbacks.AddRange(own);
-        if (options.CheckpointEveryEpochs > 0)
+        if (options.Output.CheckpointEveryEpochs > 0)
         {
-            callbacks.Add(new ModelCheckpoint(options.CheckpointEveryEpochs));
+            callbacks.Add(new ModelCheckpoint(options.Output.CheckpointEveryEpochs));
         }
 
         callbacks.Add(new MemoryTrimming());

@@ -8,7 +8,7 @@ namespace GanMnist.Training.Callbacks;
 /// Evaluates the sampling generator (<see cref="TrainingContext.SamplingGenerator"/>) every <c>everyEpochs</c> epochs and
 /// after the last, and writes the real test images' scores to the run folder's <see cref="Checkpoints.RunFolder.RealEvaluationFile"/>
 /// when training starts (the report compares against them). The trainer puts each result in the epoch's summary and in
-/// <see cref="TrainingContext.Evaluation"/>. Added by default when <see cref="GanTrainerOptions.EvaluateEveryEpochs"/> is above 0
+/// <see cref="TrainingContext.Evaluation"/>. Added by default when <see cref="GanEvaluationOptions.EvaluateEveryEpochs"/> is above 0
 /// (with an evaluator the trainer loads and disposes); <c>EvaluateWith</c> on the builder adds one with your evaluator.
 /// </summary>
 public sealed class EvaluationCallback : ITrainingCallback

@@ -4,7 +4,7 @@ namespace GanMnist.Training.Callbacks;
 /// Lowers both learning rates linearly to zero over the run's last <c>decayEpochs</c> epochs, step by step (pix2pix's and
 /// CycleGAN's "linear" policy, Zhu et al. 2017; Keras' <c>LearningRateScheduler</c> is the same kind of callback). Before
 /// global step s of S (from 0) the rates are the configured ones times min(1, (S − s) / (D + 1)), D the decay's steps.
-/// Added by default when <see cref="GanTrainerOptions.LearningRateDecayEpochs"/> is above 0.
+/// Added by default when <see cref="GanScheduleOptions.LearningRateDecayEpochs"/> is above 0.
 /// </summary>
 public sealed class LearningRateScheduler : ITrainingCallback
 {
@@ -27,6 +27,6 @@ public sealed class LearningRateScheduler : ITrainingCallback
     private void Apply(TrainingContext context, long stepsDone)
     {
         var factor = Schedules.LearningRateFactor(stepsDone, (long)context.Options.Epochs * context.StepsPerEpoch, (long)_decayEpochs * context.StepsPerEpoch);
-        context.SetLearningRates(context.Options.GeneratorLearningRate * factor, context.Options.DiscriminatorLearningRate * factor);
+        context.SetLearningRates(context.Options.Optimization.GeneratorLearningRate * factor, context.Options.Optimization.DiscriminatorLearningRate * factor);
     }
 }

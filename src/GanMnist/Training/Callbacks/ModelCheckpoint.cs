@@ -4,7 +4,7 @@ namespace GanMnist.Training.Callbacks;
 /// Writes a training checkpoint (<see cref="TrainingContext.SaveCheckpoint"/>: everything a resume needs) every
 /// <c>everyEpochs</c> epochs and after the last (Lightning's <c>ModelCheckpoint</c>, which Lightning also runs after the
 /// other callbacks). It runs after your callbacks, so the state they leave (the default random generator included) is the
-/// state a resume continues from. Added by default when <see cref="GanTrainerOptions.CheckpointEveryEpochs"/> is above 0.
+/// state a resume continues from. Added by default when <see cref="GanOutputOptions.CheckpointEveryEpochs"/> is above 0.
 /// </summary>
 public sealed class ModelCheckpoint : ITrainingCallback
 {

@@ -9,7 +9,7 @@ namespace GanMnist.Training.Callbacks;
 /// in evaluation mode (batch-norm running statistics), as the seeds do, and writes the grid twice: raw size
 /// (<see cref="Checkpoints.RunFolder.SampleFile"/>) and 4x (<see cref="Checkpoints.RunFolder.LargeSampleFile"/>). Then every
 /// callback's <see cref="ITrainingCallback.OnSampleWritten"/> runs with the raw grid. Added by default when
-/// <see cref="GanTrainerOptions.SampleEveryEpochs"/> is above 0.
+/// <see cref="GanOutputOptions.SampleEveryEpochs"/> is above 0.
 /// </summary>
 public sealed class SampleGridCallback : ITrainingCallback
 {

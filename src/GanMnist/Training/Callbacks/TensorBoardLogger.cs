@@ -8,7 +8,7 @@ namespace GanMnist.Training.Callbacks;
 /// Writes the run as a TensorBoard event file in <c>logDirectory</c> (Lightning's <c>TensorBoardLogger</c>; the format of
 /// <c>torch.utils.tensorboard.SummaryWriter</c>): the options as text when training starts, the step scalars at every
 /// progress report, the epoch and evaluation scalars at every epoch's end, each sample grid, and health warnings as text.
-/// Added by default when <see cref="GanTrainerOptions.TensorBoardDirectory"/> is set (the trainer then disposes it, also when
+/// Added by default when <see cref="GanOutputOptions.TensorBoardDirectory"/> is set (the trainer then disposes it, also when
 /// a run fails); one you add yourself closes its file when the run ends, and is yours to dispose when a run fails.
 /// </summary>
 public sealed partial class TensorBoardLogger : ITrainingCallback, IDisposable

@@ -14,7 +14,7 @@ namespace GanMnist.Training.Callbacks;
 /// (n counts the writers of the process, as PyTorch's global uid),
 /// a <c>brain.Event:2</c> header, then one Event proto per value (TorchSharp's generated protos), each framed as a
 /// TFRecord (length, masked CRC-32C of the length, data, masked CRC-32C of the data) and flushed. Every wall time is
-/// Unix seconds with a fraction. Tags: <c>step/*</c> every <see cref="GanTrainerOptions.LogEverySteps"/> steps at the
+/// Unix seconds with a fraction. Tags: <c>step/*</c> every <see cref="GanOutputOptions.LogEverySteps"/> steps at the
 /// global step; <c>epoch/*</c> and <c>evaluation/*</c> at the epoch; <c>samples</c> at sampled epochs; <c>options</c>
 /// (text) once.
 /// </summary>

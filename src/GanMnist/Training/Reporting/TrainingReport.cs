@@ -55,7 +55,7 @@ public static class TrainingReport
         }
 
         var folder = new RunFolder(runDirectory);
-        var options = ReadJson<GanTrainerOptions>(folder.OptionsFile);
+        var options = ReadJson(folder.OptionsFile, GanTrainerOptionKeys.Deserialize); // grouped, or flat as written before the options were grouped
         var history = ReadJson<List<EpochSummary>>(folder.HistoryJsonFile) ?? [];
         var real = ReadJson<EvaluationResult>(folder.RealEvaluationFile);
         var samples = folder.FindSampleFiles();
@@ -98,9 +98,9 @@ public static class TrainingReport
         if (options is not null)
         {
             parts.Add($"{options.Preset} preset");
-            parts.Add(options.Architecture.ToString());
-            parts.Add(options.Loss + (options.LabelSmoothing is { } smoothing ? string.Create(CultureInfo.InvariantCulture, $" (label smoothing {smoothing})") : string.Empty));
-            parts.Add($"batch {options.BatchSize.ToString(CultureInfo.InvariantCulture)}");
+            parts.Add(options.Model.Architecture.ToString());
+            parts.Add(options.Objective.Loss + (options.Objective.LabelSmoothing is { } smoothing ? string.Create(CultureInfo.InvariantCulture, $" (label smoothing {smoothing})") : string.Empty));
+            parts.Add($"batch {options.Optimization.BatchSize.ToString(CultureInfo.InvariantCulture)}");
         }
 
         if (run is not null)
@@ -206,9 +206,9 @@ public static class TrainingReport
 
         html.Append("<details id=\"settings\"><summary>Settings</summary>\n<p>Every option of the run (also in <code>")
             .Append(Encode(folder.OptionsFile)).Append("</code>).</p>\n<table>\n");
-        foreach (var property in typeof(GanTrainerOptions).GetProperties().Where(p => p.CanRead && p.CanWrite).OrderBy(p => p.MetadataToken))
+        foreach (var option in GanTrainerOptionKeys.All)
         {
-            var value = property.GetValue(options);
+            var value = option.GetValue(options);
             var text = value switch
             {
                 null => "(none)",
@@ -216,7 +216,7 @@ public static class TrainingReport
                 IFormattable f => f.ToString(null, CultureInfo.InvariantCulture),
                 _ => value.ToString() ?? string.Empty,
             };
-            html.Append("<tr><td class=\"k\">").Append(property.Name).Append("</td><td class=\"k\">").Append(Encode(text)).Append("</td></tr>\n");
+            html.Append("<tr><td class=\"k\">").Append(option.Key).Append("</td><td class=\"k\">").Append(Encode(text)).Append("</td></tr>\n");
         }
 
         html.Append("</table>\n</details>\n");
@@ -232,7 +232,7 @@ public static class TrainingReport
         }
 
         var x = history.Select(e => (double)e.Epoch).ToArray();
-        html.Append(LossChart.Svg($"Losses ({options?.Loss.ToString() ?? "?"})", x,
+        html.Append(LossChart.Svg($"Losses ({options?.Objective.Loss.ToString() ?? "?"})", x,
         [
             ("discriminator", history.Select(e => e.DiscriminatorLoss).ToArray()),
             ("generator", history.Select(e => e.GeneratorLoss).ToArray()),
@@ -355,6 +355,9 @@ public static class TrainingReport
     }
 
     private static T? ReadJson<T>(string path)
+        where T : class => ReadJson(path, text => JsonSerializer.Deserialize<T>(text, JsonSettings.Options));
+
+    private static T? ReadJson<T>(string path, Func<string, T?> read)
         where T : class
     {
         if (!File.Exists(path))
@@ -364,8 +367,7 @@ public static class TrainingReport
 
         try
         {
-            using var stream = File.OpenRead(path);
-            return JsonSerializer.Deserialize<T>(stream, JsonSettings.Options);
+            return read(File.ReadAllText(path));
         }
         catch (JsonException e)
         {
