@@ -27,7 +27,7 @@ internal static class TrainCommand
         var device = new Option<string?>("--device") { Description = "cpu, cuda, cuda:N or auto." };
         var precision = new Option<string?>("--precision")
         {
-            Description = "32-true (float32, the default) or bf16-mixed (linear and convolution layers in bfloat16, weights and losses in float32; fast on CPUs with AMX and on Ampere+ GPUs, slower than float32 elsewhere, AVX512-BF16 without AMX included).",
+            Description = "32-true (float32, the default) or bf16-mixed (linear and convolution layers in bfloat16, weights and losses in float32; fast on CPUs with AMX, on Ampere+ GPUs and on some CPUs with AVX512-BF16 alone (a Zen 5 EPYC), slower than float32 on others and where bfloat16 is emulated; docs/performance.md).",
         };
         var threads = new Option<int?>("--threads") { Description = "libtorch intra-op threads (default: one per core)." };
         var data = new Option<string?>("--data") { Description = "The folder with the dataset's files (downloaded into it when missing)." };

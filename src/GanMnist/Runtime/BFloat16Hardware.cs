@@ -17,9 +17,9 @@ internal static class BFloat16Hardware
 
     /// <summary>The sentence for a CPU with <paramref name="flags"/> (null: unknown, e.g. not Linux).</summary>
     /// <remarks>
-    /// AMX multiplies bfloat16 tiles many times faster than float32 FMAs; AVX512-BF16 alone (vdpbf16ps) has the same
-    /// multiply-adds per cycle as float32 FMAs, so there bf16-mixed saves memory traffic but not arithmetic, and the
-    /// casts around each layer make it slower than float32 (docs/performance.md, "Mixed precision").
+    /// AMX multiplies bfloat16 tiles many times faster than float32 FMAs. AVX512-BF16 alone (vdpbf16ps: two bfloat16 products
+    /// a 32-bit lane) is faster than float32 FMAs on CPUs that issue it at full rate and no faster on others, where the casts
+    /// around each layer make bf16-mixed slower than float32 (docs/performance.md, "Mixed precision").
     /// </remarks>
     internal static string DescribeCpu(IReadOnlySet<string>? flags)
     {
@@ -34,7 +34,7 @@ internal static class BFloat16Hardware
         }
 
         return flags.Contains("avx512_bf16")
-            ? "this CPU computes bfloat16 with AVX512-BF16 but has no AMX (no amx_bf16 in /proc/cpuinfo): bfloat16 matrix products run no faster than float32 ones, and bf16-mixed is expected to be slower than float32 here"
+            ? "this CPU computes bfloat16 with AVX512-BF16 but has no AMX (no amx_bf16 in /proc/cpuinfo): bf16-mixed is faster than float32 on some such CPUs and slower on others (the step benchmark tells: docs/performance.md, \"Mixed precision\")"
             : "this CPU has no bfloat16 hardware (neither amx_bf16 nor avx512_bf16 in /proc/cpuinfo): bfloat16 is emulated and bf16-mixed will be slower than float32";
     }
 

@@ -79,9 +79,10 @@ public enum Precision
     /// <summary>
     /// Lightning's <c>"bf16-mixed"</c>: the linear, convolution and transposed-convolution layers compute in bfloat16
     /// (forward and backward, through <see cref="Models.Autocast"/>); parameters, optimiser state, batch-norm statistics,
-    /// losses and every file stay float32. Fast where the hardware multiplies bfloat16 matrices (x86 CPUs with AMX, NVIDIA
-    /// GPUs from Ampere on); slower than float32 elsewhere: on x86 CPUs with AVX512-BF16 but no AMX (bfloat16 products at
-    /// float32's rate, plus the casts) and, far slower, where bfloat16 is emulated. The trainer's log says which applies.
+    /// losses and every file stay float32. Fast where the hardware multiplies bfloat16 matrices faster than float32 ones (x86
+    /// CPUs with AMX, NVIDIA GPUs from Ampere on, x86 CPUs whose AVX512-BF16 runs at full rate); slower than float32 where
+    /// AVX512-BF16 runs no faster than float32 FMAs (the casts cost more than the products save) and, far slower, where
+    /// bfloat16 is emulated. The trainer's log says which hardware it found; docs/performance.md has the measured speeds.
     /// Sample grids, evaluation and exported generators compute in float32.
     /// </summary>
     BFloat16Mixed,
