@@ -33,8 +33,9 @@ public static class GanMnistServiceCollectionExtensions
     /// Registers GanMnist with its options bound from <paramref name="section"/> (e.g. the <c>GanMnist</c>
     /// section of appsettings.json). A <c>Preset</c> key applies that preset first; the other keys override it. Keys follow the
     /// options' groups (<c>"Model": { "LatentSize": 64 }</c>, on a command line <c>--GanMnist:Model:LatentSize=64</c>); the flat
-    /// keys of configuration written before the options were grouped (<c>"LatentSize": 64</c>) are read too, and an option
-    /// given both ways with different values is refused, naming it.
+    /// keys of configuration written before the options were grouped (<c>"LatentSize": 64</c>) are read too (here only:
+    /// plain <c>section.Bind(options)</c> reads the grouped keys alone), and an option given both ways with different values
+    /// is refused, naming it.
     /// </summary>
     public static OptionsBuilder<GanTrainerOptions> AddGanMnist(this IServiceCollection services, IConfiguration section)
     {
@@ -81,7 +82,7 @@ public static class GanMnistServiceCollectionExtensions
 
             GanPresets.Apply(options, preset);
         })
-        .Configure(options => GanTrainerOptionKeys.FlatKeys(section).Bind(options)) // configuration written before the options were grouped
+        .Configure(options => GanTrainerOptionKeys.BindFlatKeys(section, options)) // configuration written before the options were grouped
         .Bind(section);
     }
 }

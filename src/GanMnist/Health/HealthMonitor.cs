@@ -5,7 +5,7 @@ namespace GanMnist.Health;
 /// <summary>What a <see cref="HealthWarning"/> is about.</summary>
 public enum HealthIssue
 {
-    /// <summary>A loss grew by orders of magnitude over its first steps, or beyond <c>GanTrainerOptions.DivergenceBound</c>.</summary>
+    /// <summary>A loss grew by orders of magnitude over its first steps, or beyond <c>GanTrainerOptions.Health.DivergenceBound</c>.</summary>
     Divergence,
 
     /// <summary>D(x) above 0.99 and D(G(z)) below 0.01 for a whole window: the discriminator wins outright and G learns nothing.</summary>
@@ -136,7 +136,7 @@ internal sealed class HealthMonitor(double divergenceBound, double divergenceFac
     }
 }
 
-/// <summary>A run stopped by a health warning (<c>GanTrainerOptions.StopOnHealthWarning</c>), after writing a checkpoint.</summary>
+/// <summary>A run stopped by a health warning (<c>GanTrainerOptions.Health.StopOnHealthWarning</c>), after writing a checkpoint.</summary>
 public sealed class TrainingHealthException : Exception
 {
     internal TrainingHealthException(HealthWarning warning, string? checkpoint)
@@ -148,6 +148,6 @@ public sealed class TrainingHealthException : Exception
     /// <summary>The warning that stopped the run.</summary>
     public HealthWarning Warning { get; }
 
-    /// <summary>The checkpoint written before stopping, or null when the run writes none (<c>GanTrainerOptions.CheckpointEveryEpochs</c> 0).</summary>
+    /// <summary>The checkpoint written before stopping, or null when the run writes none (<c>GanTrainerOptions.Output.CheckpointEveryEpochs</c> 0).</summary>
     public string? Checkpoint { get; }
 }

@@ -9,6 +9,11 @@ public static class GanPresets
     public static GanTrainerOptions Apply(GanTrainerOptions options, GanPreset preset)
     {
         ArgumentNullException.ThrowIfNull(options);
+        if (GanTrainerOptionKeys.Groups.FirstOrDefault(g => g.GetValue(options) is null) is { } empty)
+        {
+            throw new ArgumentException($"GanTrainerOptions.{empty.Name} is null; leave it out (or set its properties) to keep its defaults.", nameof(options));
+        }
+
         options.Preset = preset;
         switch (preset)
         {

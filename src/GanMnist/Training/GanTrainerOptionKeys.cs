@@ -61,41 +61,54 @@ internal static class GanTrainerOptionKeys
     }
 
     /// <summary>
-    /// The grouped options given by their flat names at the top of <paramref name="section"/> (configuration written before the
-    /// options were grouped), as a configuration of their keys to bind before the section.
+    /// Binds the grouped options given by their flat names at the top of <paramref name="section"/> (configuration written
+    /// before the options were grouped) onto <paramref name="options"/>, a null value included; bind the section after it.
     /// </summary>
     /// <exception cref="OptionsValidationException">
     /// An option is given both by its flat name and by its key with different values: which one a host meant cannot be told
     /// (configuration providers layer each key alone, so a flat override on the command line would not replace a grouped
-    /// value of appsettings.json), so each such option is named.
+    /// value of appsettings.json). Or a flat value does not convert to its option's type. Each such option is named.
     /// </exception>
-    public static IConfiguration FlatKeys(IConfiguration section)
+    public static void BindFlatKeys(IConfiguration section, GanTrainerOptions options)
     {
-        var values = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase);
-        var conflicts = new List<string>();
+        var failures = new List<string>();
+        var top = section.GetChildren().ToDictionary(c => c.Key, StringComparer.OrdinalIgnoreCase);
         foreach (var option in All.Where(o => o.Group is not null))
         {
-            if (section[option.Name] is not { } value)
+            if (!top.TryGetValue(option.Name, out var flat) || flat.GetChildren().Any())
             {
+                continue; // absent, or an object (refused by name before binding)
+            }
+
+            var grouped = section.GetSection(option.Group!.Name).GetChildren().FirstOrDefault(c => string.Equals(c.Key, option.Name, StringComparison.OrdinalIgnoreCase));
+            if (grouped is not null && !SameValue(grouped.Value, flat.Value))
+            {
+                failures.Add($"{option.Key} is given twice, as '{grouped.Value}' and by its flat name {option.Name} as '{flat.Value}': give it once, as {option.Key} " +
+                    "(flat names are read for configuration written before the options were grouped).");
                 continue;
             }
 
-            if (section[option.Key] is { } grouped && grouped != value)
+            try
             {
-                conflicts.Add($"{option.Key} is given twice, as '{grouped}' and by its flat name {option.Name} as '{value}': give it once, as {option.Key} " +
-                    "(flat names are read for configuration written before the options were grouped).");
+                new ConfigurationBuilder().AddInMemoryCollection([new(option.Key, flat.Value)]).Build().Bind(options);
             }
-
-            values[option.Key] = value;
+            catch (InvalidOperationException e)
+            {
+                failures.Add($"{option.Name} (the flat name of {option.Key}): {e.Message}");
+            }
         }
 
-        if (conflicts.Count > 0)
+        if (failures.Count > 0)
         {
-            throw new OptionsValidationException(Options.DefaultName, typeof(GanTrainerOptions), conflicts);
+            throw new OptionsValidationException(Options.DefaultName, typeof(GanTrainerOptions), failures);
         }
-
-        return new ConfigurationBuilder().AddInMemoryCollection(values).Build();
     }
+
+    /// <summary>Whether two configuration strings give one value (<c>True</c> and <c>true</c>, <c>0.9</c> and <c>0.90</c>).</summary>
+    private static bool SameValue(string? a, string? b) =>
+        string.Equals(a?.Trim(), b?.Trim(), StringComparison.OrdinalIgnoreCase)
+        || (double.TryParse(a, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var x)
+            && double.TryParse(b, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var y) && x == y);
 
     /// <summary>
     /// Reads options JSON as <see cref="GanTrainerOptions"/>, the flat files earlier versions wrote (<c>"LatentSize": 100</c> at
@@ -107,22 +120,10 @@ internal static class GanTrainerOptionKeys
     /// </exception>
     public static GanTrainerOptions? Deserialize(string json)
     {
-        JsonNode? root;
-        try
+        var root = JsonNode.Parse(json, documentOptions: new JsonDocumentOptions { AllowDuplicateProperties = false }); // refused at every depth
+        if (root is JsonObject flat)
         {
-            root = JsonNode.Parse(json, documentOptions: new JsonDocumentOptions { AllowTrailingCommas = false });
-            if (root is JsonObject flat)
-            {
-                Group(flat);
-            }
-        }
-        catch (ArgumentException e)
-        {
-            throw new JsonException($"The options repeat a key ({e.Message}).", e); // JsonObject refuses a repeated key
-        }
-        catch (InvalidOperationException e)
-        {
-            throw new JsonException(e.Message, e);
+            Group(flat);
         }
 
         var options = root.Deserialize<GanTrainerOptions>(IO.JsonSettings.Options);

@@ -92,8 +92,8 @@ public enum Precision
 /// Everything a training run is configured by, in groups a user thinks in (<see cref="Model"/>, <see cref="Optimization"/>,
 /// <see cref="Objective"/>, <see cref="Schedule"/>, <see cref="Output"/>, <see cref="Evaluation"/>, <see cref="Health"/>) around
 /// the run's own settings (preset, epochs, precision, seed, device, threads); bindable from configuration (section
-/// <c>GanMnist</c>, each group a nested object: <c>"Model": { "LatentSize": 64 }</c>; the flat keys of earlier versions,
-/// <c>"LatentSize": 64</c>, are read too), set in code as <c>new GanTrainerOptions { Epochs = 5, Model = { LatentSize = 64 } }</c>.
+/// <c>GanMnist</c>, each group a nested object: <c>"Model": { "LatentSize": 64 }</c>; <c>AddGanMnist(section)</c> also reads
+/// the flat keys of earlier versions, <c>"LatentSize": 64</c>, which plain binding skips), set in code as <c>new GanTrainerOptions { Epochs = 5, Model = { LatentSize = 64 } }</c>.
 /// Defaults are the DCGAN seeds' recipe with pytorch/examples' alternating step, PyTorch's symmetric padding and slope 0.2
 /// (<see cref="GanPreset.Dcgan"/> is the seeds' exactly). Invalid values are all reported at once on validation.
 /// </summary>
@@ -188,6 +188,7 @@ public sealed class GanTrainerOptions
     }
 
     /// <summary>A copy of these options (the groups copied too).</summary>
+    /// <exception cref="InvalidOperationException">A group is null.</exception>
     public GanTrainerOptions Clone() => new()
     {
         Preset = Preset,
@@ -197,12 +198,15 @@ public sealed class GanTrainerOptions
         Seed = Seed,
         Device = Device,
         Threads = Threads,
-        Model = Model.Clone(),
-        Optimization = Optimization.Clone(),
-        Objective = Objective.Clone(),
-        Schedule = Schedule.Clone(),
-        Output = Output.Clone(),
-        Evaluation = Evaluation.Clone(),
-        Health = Health.Clone(),
+        Model = (Model ?? throw NullGroup(nameof(Model))).Clone(),
+        Optimization = (Optimization ?? throw NullGroup(nameof(Optimization))).Clone(),
+        Objective = (Objective ?? throw NullGroup(nameof(Objective))).Clone(),
+        Schedule = (Schedule ?? throw NullGroup(nameof(Schedule))).Clone(),
+        Output = (Output ?? throw NullGroup(nameof(Output))).Clone(),
+        Evaluation = (Evaluation ?? throw NullGroup(nameof(Evaluation))).Clone(),
+        Health = (Health ?? throw NullGroup(nameof(Health))).Clone(),
     };
+
+    private static InvalidOperationException NullGroup(string name) =>
+        new($"GanTrainerOptions.{name} is null; leave it out (or set its properties) to keep its defaults.");
 }

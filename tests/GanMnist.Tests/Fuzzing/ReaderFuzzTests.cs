@@ -158,11 +158,17 @@ public sealed class ReaderFuzzTests : IDisposable
             Gen.Double.Select(d => double.IsFinite(d) ? JsonSerializer.Serialize(d) : $"\"{d}\""),
             Gen.String.Select(s => JsonSerializer.Serialize(s)),
             Gen.OneOf("true", "false", "null", "\"NaN\"", "\"-1\"", "\"1e400\"", "\"Dcgan\"", "\"cuda:99\"", "[]", "{}", "[1, 2]"));
-        var setting = Gen.Select(Gen.Int[0, names.Length - 1], scalar, Gen.Bool).Select((name, json, grouped) =>
-            grouped && keys[name].Split(':') is [var group, var member] ? $"\"{group}\": {{ \"{member}\": {json} }}" : $"\"{names[name]}\": {json}");
+        var setting = Gen.Select(Gen.Int[0, names.Length - 1], scalar, Gen.Bool);
         var scratch = Path.Combine(_folder.Path, "options");
         setting.Array[1, 6].Sample(settings =>
-            FuzzTargets.Run("options-json", System.Text.Encoding.UTF8.GetBytes("{" + string.Join(", ", settings) + "}"), scratch),
+        {
+            // A grouped setting goes into its group's one object, so that two of a group make one "Model": { ... }.
+            var members = settings.Where(s => s.Item3 && keys[s.Item1].Contains(':'))
+                .GroupBy(s => keys[s.Item1].Split(':')[0], s => $"\"{names[s.Item1]}\": {s.Item2}")
+                .Select(g => $"\"{g.Key}\": {{ {string.Join(", ", g)} }}");
+            var flat = settings.Where(s => !(s.Item3 && keys[s.Item1].Contains(':'))).Select(s => $"\"{names[s.Item1]}\": {s.Item2}");
+            FuzzTargets.Run("options-json", System.Text.Encoding.UTF8.GetBytes("{" + string.Join(", ", flat.Concat(members)) + "}"), scratch);
+        },
             iter: 150, threads: 1, seed: "0N0XIzNsQ0O2");
     }
 

@@ -70,6 +70,33 @@ public sealed class OptionGroupsTests
     }
 
     [Fact]
+    public void AddGanMnist_AFlatKeySetToNull_ClearsThePresetsValue_AndAnUnconvertibleOneIsNamedByItsFlatName()
+    {
+        var json = "{\"GanMnist\": {\"Preset\": \"Quick\", \"EmaDecay\": null, \"LabelSmoothing\": null, \"Beta1\": \"0.50\", \"Optimization\": {\"Beta1\": 0.5}}}"u8.ToArray();
+        var configuration = new ConfigurationBuilder().AddJsonStream(new MemoryStream(json)).Build();
+        using var services = new ServiceCollection().AddGanMnist(configuration.GetSection(GanTrainerOptions.SectionName)).Services.BuildServiceProvider();
+
+        var o = services.GetRequiredService<IOptions<GanTrainerOptions>>().Value;
+
+        (o.Schedule.EmaDecay, o.Objective.LabelSmoothing, o.Optimization.Beta1).Should().Be(((double?)null, (double?)null, 0.5), "null clears the preset's value; 0.50 and 0.5 are one value");
+        var act = () => Bound(new() { ["GanMnist:LatentSize"] = "many" });
+        act.Should().Throw<OptionsValidationException>().Which.Failures.Should().ContainSingle()
+            .Which.Should().StartWith("LatentSize (the flat name of Model:LatentSize): Failed to convert configuration value");
+    }
+
+    [Fact]
+    public void ANullGroupSetInCode_IsRefusedNamingIt()
+    {
+        var options = new GanTrainerOptions { Model = null! };
+
+        options.Invoking(o => o.Clone()).Should().Throw<InvalidOperationException>().WithMessage("GanTrainerOptions.Model is null*");
+        options.Invoking(o => GanPresets.Apply(o, GanPreset.Quick)).Should().Throw<ArgumentException>().WithMessage("GanTrainerOptions.Model is null*");
+        options.Invoking(o => new GanTrainer(o)).Should().Throw<OptionsValidationException>().Which.Failures.Should().Contain("Model is null; leave it out to keep its defaults.");
+        var nested = () => GanTrainerOptionKeys.Deserialize("{\"Model\": {\"LatentSize\": 1, \"LatentSize\": 2}}");
+        nested.Should().Throw<JsonException>("a repeated key is refused at every depth");
+    }
+
+    [Fact]
     public void AddGanMnist_AnOptionGivenFlatAndGroupedWithDifferentValues_IsRefusedNamingIt()
     {
         // Providers layer each key alone: a flat override on the command line would not replace appsettings.json's grouped value.
@@ -134,7 +161,7 @@ public sealed class OptionGroupsTests
         var act = () => GanTrainerOptionKeys.Deserialize("{\"Epochs\": 3, \"Model\": null}");
         act.Should().Throw<JsonException>().WithMessage("The options' 'Model' is null; it is a group of options (leave it out to keep its defaults).");
         var repeated = () => GanTrainerOptionKeys.Deserialize("{\"Epochs\": 3, \"Epochs\": 4}");
-        repeated.Should().Throw<JsonException>().WithMessage("The options repeat a key*");
+        repeated.Should().Throw<JsonException>().WithMessage("Duplicate property 'Epochs'*");
     }
 
     [Fact]
