@@ -15,7 +15,7 @@ internal static class TrainCommand
     public static Command Create(TextWriter output, TextWriter error)
     {
         var preset = new Option<GanPreset>("--preset") { Description = "The recipe to start from: quick (conditional MLP + EMA, 18 epochs: 4.5-4.7 minutes on 2 cores, FID 75 (74-81) over 3 seeds, every digit), " +
-            "best (the same for 100 epochs: 27-29 minutes on 2 cores, FID 12.0 (11.3-12.8) over 3 seeds, varied digits), conv (quick's recipe on a conditional InfoGAN at width 32, 20 epochs, the learning rates decaying over the last 10: about 33 minutes on 2 Zen 3 cores, FID 6.3 (5.6-6.4) over 3 seeds, clean varied digits), dcgan (the seeds' TensorFlow recipe, 50 epochs: still blotchy after 10), mlp (seed 004's, stays collapsed) or none. Measurements: docs/training.md.", DefaultValueFactory = _ => GanPreset.Quick };
+            "best (the same for 100 epochs: 27-29 minutes on 2 cores, FID 12.0 (11.3-12.8) over 3 seeds, varied digits), conv (quick's recipe on a conditional InfoGAN at width 32, 20 epochs, the learning rates decaying over the last 10: about 33 minutes on 2 Zen 3 cores, FID 6.3 (5.6-6.4) over 3 seeds, clean varied digits), dcgan (the seeds' TensorFlow recipe, 50 epochs: recognisable digits of all ten classes at epoch 50, FID 264 at seed 1, about 80 minutes on 2 Zen 5 cores in bf16-mixed), mlp (seed 004's, stays collapsed) or none. Measurements: docs/training.md.", DefaultValueFactory = _ => GanPreset.Quick };
         var epochs = new Option<int?>("--epochs") { Description = "Passes over the training images." };
         var dataset = CliApp.DatasetOption("default mnist");
         var batchSize = new Option<int?>("--batch-size") { Description = "Real images per batch." };
