@@ -12,7 +12,7 @@ using GanMnist.Runtime;
 /// <summary>
 /// Times the trainer's own step (GanMnist.Training.TrainingStep) at batch 256 on real MNIST batches, with the
 /// seeds' recipe (Keras init, non-saturating BCE, Adam 1e-4, ε 1e-7), as benchmarks/peer/peer_step.py does in PyTorch.
-/// Usage: step --arch dcgan|mlp|infogan [--precision 32-true|bf16-mixed] [--threads N] [--steps K] [--reps R] [--warmup W]
+/// Usage: step --arch dcgan|mlp|infogan [--precision 32-true|bf16-mixed] [--float32-generator] [--threads N] [--steps K] [--reps R] [--warmup W]
 ///             [--batch B] [--d-grads-in-g-step] [--libtorch-dropout] [--trim-every N] [--data DIR]
 /// --d-grads-in-g-step and --libtorch-dropout switch the step's levers off, --trim-every sets how often the heap
 /// is trimmed (0: never); GANMNIST_NATIVE_TUNING=0 in the environment leaves glibc's malloc alone (thresholds and trimming).
@@ -34,6 +34,8 @@ internal static class StepBenchmark
             "bf16-mixed" => Precision.BFloat16Mixed,
             var other => throw new ArgumentException($"--precision: '{other}' is not 32-true or bf16-mixed."),
         };
+        // --float32-generator: under bf16-mixed, the generator in float32 (GanTrainerOptions.AutocastGenerator = false).
+        var autocastGenerator = !args.Contains("--float32-generator");
         var mallocTuned = MallocSettings.EnsureApplied();
         if (Option("--trim-every") is { } trim)
         {
@@ -58,7 +60,7 @@ internal static class StepBenchmark
         using var gOptimizer = optim.Adam(g.Module.parameters(), 1e-4, 0.9, 0.999, 1e-7);
         using var dOptimizer = optim.Adam(d.Module.parameters(), 1e-4, 0.9, 0.999, 1e-7);
         var step = new TrainingStep(g, d, GanLosses.NonSaturating, gOptimizer, dOptimizer, random, freezeDiscriminatorInGeneratorStep: freeze,
-            precision: precision);
+            precision: precision, autocastGenerator: autocastGenerator);
         var loader = new DataLoader(train, batchSize, seed: 1, dropLast: true);
         using var batches = Batches(loader).GetEnumerator();
 
@@ -95,6 +97,7 @@ internal static class StepBenchmark
         Console.WriteLine(JsonSerializer.Serialize(new Dictionary<string, object>
         {
             ["impl"] = "ganmnist", ["arch"] = architecture.ToString().ToLowerInvariant(), ["precision"] = precision == Precision.BFloat16Mixed ? "bf16-mixed" : "32-true",
+            ["autocast_generator"] = autocastGenerator,
             ["threads"] = get_num_threads(), ["batch"] = batchSize,
             ["d_frozen_in_g_step"] = freeze, ["malloc_tuned"] = mallocTuned, ["trim_every"] = mallocTuned ? MallocSettings.TrimEverySteps : 0,
             ["counter_dropout"] = counterDropout,

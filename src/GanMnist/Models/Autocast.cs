@@ -47,6 +47,19 @@ public static class Autocast
     }
 
     /// <summary>
+    /// Makes the autocast-aware layers compute in their parameters' dtype (float32) until the returned scope is disposed,
+    /// inside an <see cref="Enable"/> scope too: PyTorch's <c>torch.autocast(device_type, enabled=False)</c>, for a module
+    /// (or part of one) that should stay float32 under mixed precision. The backward pass of what runs inside follows it.
+    /// </summary>
+    /// <returns>A scope that restores the previous state (scopes nest).</returns>
+    public static IDisposable Disable()
+    {
+        var scope = new Scope(Current.Value);
+        Current.Value = null;
+        return scope;
+    }
+
+    /// <summary>
     /// <c>y = x Wᵀ + b</c> (<c>torch.nn.functional.linear</c>), in the scope's dtype inside <see cref="Enable"/>.
     /// </summary>
     /// <param name="input">(*, in_features), float32.</param>

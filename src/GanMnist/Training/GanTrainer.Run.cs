@@ -65,7 +65,7 @@ public sealed partial class GanTrainer
             _gOptimizer = optim.Adam(g.Module.parameters(), options.Optimization.GeneratorLearningRate, options.Optimization.Beta1, options.Optimization.Beta2, options.Optimization.AdamEpsilon);
             _dOptimizer = optim.Adam(d.Module.parameters(), options.Optimization.DiscriminatorLearningRate, options.Optimization.Beta1, options.Optimization.Beta2, options.Optimization.AdamEpsilon);
             _step = new TrainingStep(g, d, loss, _gOptimizer, _dOptimizer, random, options.Optimization.DiscriminatorSteps, schedule: options.Optimization.UpdateSchedule,
-                precision: options.Precision);
+                precision: options.Precision, autocastGenerator: options.AutocastGenerator);
             var samples = options.Output.SampleGridSize * options.Output.SampleGridSize;
             using (var sampleRandom = new Generator(seed ^ 0x5EED5A3B1E5UL))
             using (NewDisposeScope())

@@ -202,8 +202,13 @@ public sealed partial class GanTrainer
             return;
         }
 
-        LogMixedPrecision(_logger, BFloat16Hardware.Describe(device));
-        string[] float32 = [.. Autocast.Float32Layers(generator.Module).Select(n => "generator." + n), .. Autocast.Float32Layers(discriminator.Module).Select(n => "discriminator." + n)];
+        LogMixedPrecision(_logger, options.AutocastGenerator ? "generator and discriminator" : "discriminator; the generator in float32 (AutocastGenerator = false)",
+            BFloat16Hardware.Describe(device));
+        string[] float32 =
+        [
+            .. options.AutocastGenerator ? Autocast.Float32Layers(generator.Module).Select(n => "generator." + n) : [],
+            .. Autocast.Float32Layers(discriminator.Module).Select(n => "discriminator." + n),
+        ];
         if (float32.Length > 0)
         {
             LogFloat32Layers(_logger, float32.Length, string.Join(", ", float32));
@@ -247,8 +252,8 @@ public sealed partial class GanTrainer
         }
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Precision bf16-mixed: linear and convolution layers compute in bfloat16, everything else in float32; {Hardware}")]
-    private static partial void LogMixedPrecision(ILogger logger, string hardware);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Precision bf16-mixed: linear and convolution layers compute in bfloat16 ({Networks}), everything else in float32; {Hardware}")]
+    private static partial void LogMixedPrecision(ILogger logger, string networks, string hardware);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Precision bf16-mixed: {Count} layers are TorchSharp's own and compute in float32 ({Layers}); build them with GanMnist.Models.Autocast.Linear/Conv2d/ConvTranspose2d to compute in bfloat16")]
     private static partial void LogFloat32Layers(ILogger logger, int count, string layers);

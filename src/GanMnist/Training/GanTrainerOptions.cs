@@ -121,6 +121,14 @@ public sealed class GanTrainerOptions
     public Precision Precision { get; set; } = GanTrainerDefaults.Precision;
 
     /// <summary>
+    /// Under <see cref="Precision.BFloat16Mixed"/>, whether the generator computes in bfloat16 too; false keeps the
+    /// generator's forward and backward passes in float32 (through <see cref="Models.Autocast.Disable"/>) and only the
+    /// discriminator in bfloat16, for recipes whose images lose quality to the generator's rounding. No effect in float32.
+    /// </summary>
+    /// <value>Default: true (both networks in bfloat16); the <c>quick</c> and <c>best</c> presets set false.</value>
+    public bool AutocastGenerator { get; set; } = true;
+
+    /// <summary>
     /// On CUDA, let float32 matrix multiplications use TF32 tensor cores (<c>torch.backends.cuda.matmul.allow_tf32</c>;
     /// cuDNN's convolutions use TF32 by libtorch's default either way). No effect on CPUs.
     /// </summary>
@@ -194,6 +202,7 @@ public sealed class GanTrainerOptions
         Preset = Preset,
         Epochs = Epochs,
         Precision = Precision,
+        AutocastGenerator = AutocastGenerator,
         AllowTf32 = AllowTf32,
         Seed = Seed,
         Device = Device,

@@ -11,11 +11,11 @@ namespace GanMnist.Training;
 /// <see cref="UpdateSchedule.Alternating"/>, D on real images and detached fakes (<c>discriminatorSteps</c> times),
 /// then G through the updated D; or <see cref="UpdateSchedule.Simultaneous"/>, both gradients from one forward pass,
 /// then both updates. With <see cref="Precision.BFloat16Mixed"/> the forward and backward passes run inside an
-/// <see cref="Autocast"/> scope (the optimiser steps are float32 either way). Call it inside a dispose scope.
+/// <see cref="Autocast"/> scope, G's outside it when <c>autocastGenerator</c> is false (the optimiser steps are float32 either way). Call it inside a dispose scope.
 /// </summary>
 internal sealed class TrainingStep(IGenerator g, IDiscriminator d, IGanLoss loss, Adam gOptimizer, Adam dOptimizer, Generator random,
     int discriminatorSteps = 1, bool freezeDiscriminatorInGeneratorStep = true, UpdateSchedule schedule = UpdateSchedule.Alternating,
-    Precision precision = Precision.Float32)
+    Precision precision = Precision.Float32, bool autocastGenerator = true)
 {
     /// <summary>Standard deviation of Gaussian noise added to every image D sees (real and fake, D and G steps); 0 for none.</summary>
     public double InstanceNoise { get; set; }
@@ -35,7 +35,7 @@ internal sealed class TrainingStep(IGenerator g, IDiscriminator d, IGanLoss loss
     private (LossOutput Discriminator, LossOutput Generator) RunSimultaneous(Tensor real, Tensor? labels)
     {
         var noise = randn([real.size(0), g.LatentSize], device: real.device, generator: random);
-        var fake = Noisy(g.Generate(noise, labels));
+        var fake = Noisy(Generate(noise, labels));
         var (realLogits, fakeLogits) = Score(real, fake, labels);
         var dOut = loss.Discriminator(new DiscriminatorLossInput(realLogits, fakeLogits, real, fake.detach(), d, labels, random));
         var gOut = loss.Generator(new GeneratorLossInput(fakeLogits, fake, d, labels, real));
@@ -74,6 +74,13 @@ internal sealed class TrainingStep(IGenerator g, IDiscriminator d, IGanLoss loss
         return (dOut, gOut);
     }
 
+    /// <summary>G's forward pass, in float32 under bf16-mixed when the generator is not autocast (its backward follows).</summary>
+    private Tensor Generate(Tensor noise, Tensor? labels)
+    {
+        using var float32 = precision == Precision.BFloat16Mixed && !autocastGenerator ? Autocast.Disable() : null;
+        return g.Generate(noise, labels);
+    }
+
     private (LossOutput Discriminator, LossOutput Generator) RunAlternating(Tensor real, Tensor? labels)
     {
         var size = real.size(0);
@@ -86,7 +93,7 @@ internal sealed class TrainingStep(IGenerator g, IDiscriminator d, IGanLoss loss
             // The last D step's fakes are kept (with their graph) for the G step, as pytorch/examples does.
             using (lastDStep ? null : no_grad())
             {
-                fake = g.Generate(noise, labels);
+                fake = Generate(noise, labels);
             }
 
             var detached = Noisy(fake.detach());

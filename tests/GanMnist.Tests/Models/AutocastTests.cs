@@ -107,6 +107,77 @@ public sealed class AutocastTests
         act.Should().Throw<ArgumentOutOfRangeException>().WithMessage("Autocast computes in BFloat16 or Float16.*");
     }
 
+    [Fact]
+    public void Disable_InsideAScope_ComputesAsTorchSharpsOwn_AndRestoresTheScope()
+    {
+        using var scope = NewDisposeScope();
+        manual_seed(7);
+        using var layer = Autocast.Linear(64, 16);
+        var x = randn(8, 64, generator: new Generator(8));
+        var float32 = nn.functional.linear(x, layer.state_dict()["weight"], layer.state_dict()["bias"]);
+        Tensor mixed, disabled, again;
+        using (Autocast.Enable())
+        {
+            mixed = layer.call(x);
+            using (Autocast.Disable())
+            {
+                Autocast.ComputeDType.Should().BeNull();
+                disabled = layer.call(x);
+            }
+
+            Autocast.ComputeDType.Should().Be(ScalarType.BFloat16, "disposing Disable restores the enclosing scope");
+            again = layer.call(x);
+        }
+
+        Same(disabled, float32).Should().BeTrue("inside Disable the layer computes in float32, bit for bit as TorchSharp's");
+        Same(mixed, float32).Should().BeFalse("inside Enable it computes in bfloat16");
+        Same(again, mixed).Should().BeTrue();
+        Autocast.ComputeDType.Should().BeNull();
+    }
+
+    [Theory]
+    [InlineData(UpdateSchedule.Alternating, true)]
+    [InlineData(UpdateSchedule.Alternating, false)]
+    [InlineData(UpdateSchedule.Simultaneous, false)]
+    public void TrainingStep_BFloat16Mixed_AutocastGenerator_DecidesTheGeneratorsComputeDType(UpdateSchedule schedule, bool autocastGenerator)
+    {
+        using var scope = NewDisposeScope();
+        using var random = new Generator(9);
+        var g = new ComputeDTypeProbe(GanModels.CreateGenerator(GanArchitecture.Mlp, generator: random));
+        var d = GanModels.CreateDiscriminator(GanArchitecture.Mlp, generator: random);
+        using var gModule = g.Module;
+        using var dModule = d.Module;
+        using var gOptimizer = optim.Adam(g.Module.parameters(), 1e-4);
+        using var dOptimizer = optim.Adam(d.Module.parameters(), 1e-4);
+        var step = new TrainingStep(g, d, GanMnist.Losses.GanLosses.NonSaturating, gOptimizer, dOptimizer, random, schedule: schedule,
+            precision: Precision.BFloat16Mixed, autocastGenerator: autocastGenerator);
+
+        step.Run(rand(8, 1, 28, 28, generator: random) * 2 - 1, null);
+
+        g.Seen.Should().NotBeEmpty().And.OnlyContain(t => t == (autocastGenerator ? ScalarType.BFloat16 : null));
+        g.Module.parameters().Should().OnlyContain(p => p.grad!.dtype == ScalarType.Float32 && p.grad!.isfinite().all().item<bool>());
+    }
+
+    /// <summary>A generator that records the autocast dtype each call of Generate runs under.</summary>
+    private sealed class ComputeDTypeProbe(IGenerator inner) : IGenerator
+    {
+        public List<ScalarType?> Seen { get; } = [];
+
+        public int LatentSize => inner.LatentSize;
+
+        public IReadOnlyList<long> ImageShape => inner.ImageShape;
+
+        public int ClassCount => inner.ClassCount;
+
+        public nn.Module Module => inner.Module;
+
+        public Tensor Generate(Tensor noise, Tensor? labels = null)
+        {
+            Seen.Add(Autocast.ComputeDType);
+            return inner.Generate(noise, labels);
+        }
+    }
+
     [Theory]
     [InlineData(GanArchitecture.Dcgan, 0.2)]
     [InlineData(GanArchitecture.InfoGan, 0.2)]

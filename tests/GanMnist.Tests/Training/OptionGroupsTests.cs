@@ -21,8 +21,8 @@ public sealed class OptionGroupsTests
     [Fact]
     public void Keys_NameEveryOptionOnce_AndKeyOfFindsThemByKeyOrName()
     {
-        GanTrainerOptions.Keys.Should().OnlyHaveUniqueItems().And.HaveCount(52)
-            .And.StartWith(["Preset", "Epochs", "Precision", "AllowTf32", "Seed", "Device", "Threads", "Model:Architecture"])
+        GanTrainerOptions.Keys.Should().OnlyHaveUniqueItems().And.HaveCount(53)
+            .And.StartWith(["Preset", "Epochs", "Precision", "AutocastGenerator", "AllowTf32", "Seed", "Device", "Threads", "Model:Architecture"])
             .And.EndWith("Health:HealthWindowSteps");
         GanTrainerOptions.Keys.Select(k => k.Split(':')[^1]).Should().OnlyHaveUniqueItems("a name alone finds its option");
 
@@ -155,7 +155,7 @@ public sealed class OptionGroupsTests
         using var document = JsonDocument.Parse(json);
 
         document.RootElement.EnumerateObject().Select(p => p.Name).Should().Equal(
-            "Preset", "Epochs", "Precision", "AllowTf32", "Seed", "Device", "Threads", "Model", "Optimization", "Objective", "Schedule", "Output", "Evaluation", "Health");
+            "Preset", "Epochs", "Precision", "AutocastGenerator", "AllowTf32", "Seed", "Device", "Threads", "Model", "Optimization", "Objective", "Schedule", "Output", "Evaluation", "Health");
         document.RootElement.GetProperty("Model").GetProperty("ModelWidth").GetInt32().Should().Be(32);
 
         var act = () => GanTrainerOptionKeys.Deserialize("{\"Epochs\": 3, \"Model\": null}");
