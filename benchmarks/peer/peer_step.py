@@ -11,7 +11,12 @@ forward and backward passes under torch.autocast("cpu", dtype=torch.bfloat16) (P
 optimiser steps stay float32), the peer of GanMnist's bf16-mixed precision.
 
 Prints one JSON line: images/s (median of the repetitions), ms per step, peak resident memory.
+--memory-format channels-last puts the convolutional networks' weights and batches in NHWC memory order, the layout
+oneDNN's convolutions compute in (PyTorch's channels_last; the DCGAN's bf16 step ran in half the time with it on a
+Zen 5, docs/performance.md).
+
 Usage: peer_step.py --arch dcgan|mlp|infogan --data DIR [--threads N] [--steps K] [--reps R] [--warmup W] [--autocast bf16]
+                    [--memory-format channels-last]
 """
 import argparse
 import gzip
@@ -103,6 +108,8 @@ def main():
     parser.add_argument("--steps", type=int, default=10)
     parser.add_argument("--reps", type=int, default=3)
     parser.add_argument("--warmup", type=int, default=2)
+    parser.add_argument("--memory-format", choices=["contiguous", "channels-last"], default="contiguous",
+                        help="channels-last: the networks' 4-D weights and the image batches NHWC in memory, oneDNN's layout")
     args = parser.parse_args()
     if args.threads is not None:
         torch.set_num_threads(args.threads)
@@ -112,6 +119,8 @@ def main():
     g, d = {"dcgan": dcgan, "mlp": mlp, "infogan": infogan}[args.arch]()
     keras_init(g)
     keras_init(d)
+    memory_format = torch.channels_last if args.memory_format == "channels-last" else torch.contiguous_format
+    g, d = g.to(memory_format=memory_format), d.to(memory_format=memory_format)
     opt_g = torch.optim.Adam(g.parameters(), lr=1e-4, betas=(0.9, 0.999), eps=1e-7)
     opt_d = torch.optim.Adam(d.parameters(), lr=1e-4, betas=(0.9, 0.999), eps=1e-7)
     b = args.batch
@@ -123,7 +132,7 @@ def main():
         nonlocal position
         if position + b > images.shape[0]:
             position = 0
-        real = images.index_select(0, order[position:position + b])
+        real = images.index_select(0, order[position:position + b]).contiguous(memory_format=memory_format)
         position += b
         train_step(g, d, opt_g, opt_d, real, ones, zeros, args.autocast == "bf16")
 
@@ -138,7 +147,7 @@ def main():
     median = statistics.median(seconds)
     print(json.dumps({
         "impl": "pytorch", "arch": args.arch, "precision": "bf16-autocast" if args.autocast == "bf16" else "32-true",
-        "threads": torch.get_num_threads(), "batch": b,
+        "threads": torch.get_num_threads(), "batch": b, "memory_format": args.memory_format,
         "images_per_second": b * args.steps / median, "ms_per_step": 1000 * median / args.steps,
         "peak_rss_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, "torch": torch.__version__,
     }))

@@ -7,7 +7,8 @@
 #   pytorch-1.13 threads=1|2    Debian 12's python3-torch with OpenBLAS on the kernel this CPU deserves (checked, and
 #                               OPENBLAS_CORETYPE set when OpenBLAS picks a lesser one)
 #   pytorch-2.6 32-true / bf16-autocast   Debian 13's python3-torch in a debootstrapped root (.bench/trixie), fp32 and
-#                               torch.autocast("cpu", torch.bfloat16)
+#                               torch.autocast("cpu", torch.bfloat16), each also channels-last for the convolutional
+#                               networks (PyTorch's memory format for oneDNN; the report compares against its faster layout)
 # Every configuration runs once per round, the order rotating from round to round; precision_report.py prints the
 # medians and the ratios the issue's targets are stated in. The CPU model and its flags are printed first.
 # Where the CPU has no bfloat16 hardware the bf16 configurations are emulated (tens of times slower): they run one
@@ -95,8 +96,9 @@ counts() { # arch precision -> "--steps K --reps R --warmup W"
 }
 ours=benchmarks/GanMnist.Benchmarks/bin/Release/net10.0/GanMnist.Benchmarks.dll
 run() { # impl arch label
-  local impl=$1 arch=$2 precision=32-true threads=""
+  local impl=$1 arch=$2 precision=32-true threads="" layout=contiguous
   case "$label" in bf16*) precision=bf16-mixed ;; threads=*) threads=${label#threads=} ;; esac
+  case "$label" in *channels-last) layout=channels-last ;; esac
   # shellcheck disable=SC2046
   case "$impl" in
     ours) dotnet "$ours" step --data "$data" --arch "$arch" --precision "$precision" $(counts "$arch" "$precision") | record ;;
@@ -105,13 +107,14 @@ run() { # impl arch label
     pytorch-1.13) env "${openblas_env[@]}" /usr/bin/python3 benchmarks/peer/peer_step.py --data "$data" --arch "$arch" --threads "$threads" $(counts "$arch" 32-true) \
                     | sed -E 's/"impl": *"pytorch"/"impl": "pytorch-1.13"/' | record ;;
     pytorch-2.6) chroot "$trixie" /usr/bin/env -i PATH=/usr/bin:/bin python3 /bench/peer_step.py --data /bench --arch "$arch" \
-                   --autocast "$([ "$precision" = 32-true ] && echo none || echo bf16)" $(counts "$arch" "$precision") \
+                   --autocast "$([ "$precision" = 32-true ] && echo none || echo bf16)" --memory-format "$layout" $(counts "$arch" "$precision") \
                    | sed -E 's/"impl": *"pytorch"/"impl": "pytorch-2.6"/' | record ;;
   esac
 }
 configs=()
 for arch in "${archs[@]}"; do
   cs=("ours default" "ours bf16" "base default" "pytorch-1.13 threads=1" "pytorch-1.13 threads=2" "pytorch-2.6 default" "pytorch-2.6 bf16")
+  [ "$arch" = mlp ] || cs+=("pytorch-2.6 channels-last" "pytorch-2.6 bf16-channels-last")
   [ "$arch" = infogan ] || cs+=("plain default")
   for c in "${cs[@]}"; do configs+=("$arch $c"); done
 done
