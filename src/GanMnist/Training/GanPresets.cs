@@ -36,9 +36,6 @@ public static class GanPresets
                 Recipe(options, GanArchitecture.ConditionalMlp, MlpActivation.LeakyRelu, lr: 2e-4, beta1: 0.5, batch: 128, epochs: 18);
                 options.Objective.LabelSmoothing = 0.9;
                 options.Schedule.EmaDecay = 0.999;
-                // Under bf16-mixed the MLP generator's bfloat16 costs this recipe its quality; its discriminator's does not
-                // (docs/training.md, "Mixed precision and quality").
-                options.AutocastGenerator = false;
                 break;
             case GanPreset.Best:
                 // Quick's recipe keeps improving with length; 100 epochs is what fits 30 minutes on a 2-core CPU
@@ -56,8 +53,6 @@ public static class GanPresets
                 options.Model.ModelWidth = 32;
                 options.Epochs = 20;
                 options.Schedule.LearningRateDecayEpochs = 10;
-                // The convolutional generator holds its quality in bfloat16.
-                options.AutocastGenerator = true;
                 break;
             default:
                 throw new ArgumentOutOfRangeException(nameof(preset), preset, "unknown preset");
@@ -87,6 +82,5 @@ public static class GanPresets
         o.Model.TransposedConvolutionPadding = GanTrainerDefaults.TransposedConvolutionPadding;
         o.Schedule.EmaDecay = null;
         o.Schedule.LearningRateDecayEpochs = 0;
-        o.AutocastGenerator = true;
     }
 }

@@ -123,9 +123,10 @@ public sealed class GanTrainerOptions
     /// <summary>
     /// Under <see cref="Precision.BFloat16Mixed"/>, whether the generator computes in bfloat16 too; false keeps the
     /// generator's forward and backward passes in float32 (through <see cref="Models.Autocast.Disable"/>) and only the
-    /// discriminator in bfloat16, for recipes whose images lose quality to the generator's rounding. No effect in float32.
+    /// discriminator in bfloat16, for a recipe whose images lose quality to the generator's rounding. No effect in float32.
+    /// Presets leave it as it is.
     /// </summary>
-    /// <value>Default: true (both networks in bfloat16); the <c>quick</c> and <c>best</c> presets set false.</value>
+    /// <value>Default: true (both networks in bfloat16).</value>
     public bool AutocastGenerator { get; set; } = true;
 
     /// <summary>

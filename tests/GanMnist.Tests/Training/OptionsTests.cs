@@ -218,8 +218,7 @@ public sealed class OptionsTests
         var quick = GanPresets.Apply(new GanTrainerOptions(), GanPreset.Quick);
         (quick.Model.Architecture, quick.Model.MlpActivation, quick.Schedule.EmaDecay, quick.Objective.LabelSmoothing, quick.Epochs, quick.Optimization.BatchSize, quick.Optimization.Beta1)
             .Should().Be((GanArchitecture.ConditionalMlp, MlpActivation.LeakyRelu, 0.999, 0.9, 18, 128, 0.5));
-        quick.AutocastGenerator.Should().BeFalse("under bf16-mixed quick's generator stays float32 (docs/training.md, \"Mixed precision and quality\")");
-        (GanPresets.Apply(quick, GanPreset.Mlp).Schedule.EmaDecay, quick.Schedule.LearningRateDecayEpochs, quick.AutocastGenerator).Should().Be((null, 0, true));
+        (GanPresets.Apply(quick, GanPreset.Mlp).Schedule.EmaDecay, quick.Schedule.LearningRateDecayEpochs).Should().Be((null, 0));
         // best: quick's recipe, longer.
         var best = GanPresets.Apply(new GanTrainerOptions(), GanPreset.Best);
         best.Should().BeEquivalentTo(GanPresets.Apply(new GanTrainerOptions(), GanPreset.Quick), o => o.Excluding(x => x.Preset).Excluding(x => x.Epochs));
@@ -227,10 +226,8 @@ public sealed class OptionsTests
         // conv: quick's recipe on the conditional InfoGAN at width 32, the rates decaying over the last 10 of 20 epochs; a later preset clears both.
         var conv = GanPresets.Apply(new GanTrainerOptions(), GanPreset.Conv);
         conv.Should().BeEquivalentTo(GanPresets.Apply(new GanTrainerOptions(), GanPreset.Quick),
-            o => o.Excluding(x => x.Preset).Excluding(x => x.Epochs).Excluding(x => x.Model.Architecture).Excluding(x => x.Model.ModelWidth).Excluding(x => x.Schedule.LearningRateDecayEpochs)
-                .Excluding(x => x.AutocastGenerator));
-        (conv.Preset, conv.Model.Architecture, conv.Model.ModelWidth, conv.Epochs, conv.Schedule.LearningRateDecayEpochs, conv.AutocastGenerator)
-            .Should().Be((GanPreset.Conv, GanArchitecture.ConditionalInfoGan, 32, 20, 10, true));
+            o => o.Excluding(x => x.Preset).Excluding(x => x.Epochs).Excluding(x => x.Model.Architecture).Excluding(x => x.Model.ModelWidth).Excluding(x => x.Schedule.LearningRateDecayEpochs));
+        (conv.Preset, conv.Model.Architecture, conv.Model.ModelWidth, conv.Epochs, conv.Schedule.LearningRateDecayEpochs).Should().Be((GanPreset.Conv, GanArchitecture.ConditionalInfoGan, 32, 20, 10));
         (GanPresets.Apply(conv, GanPreset.Dcgan).Model.ModelWidth, conv.Schedule.LearningRateDecayEpochs).Should().Be((null, 0));
         // The seeds' TensorFlow tutorial: the defaults' recipe, stepped, padded and sloped as the tutorial.
         GanPresets.Apply(new GanTrainerOptions(), GanPreset.Dcgan).Should().BeEquivalentTo(new GanTrainerOptions
