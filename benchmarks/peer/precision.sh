@@ -30,7 +30,7 @@ print_cpu
 bf16_hardware=0
 if has_flag amx_bf16 || has_flag avx512_bf16; then bf16_hardware=1; fi
 if has_flag amx_bf16; then echo "bfloat16 hardware: AMX (amx_bf16)"
-elif [ "$bf16_hardware" = 1 ]; then echo "bfloat16 hardware: AVX512-BF16 without AMX (bfloat16 products at float32's rate, no faster)"
+elif [ "$bf16_hardware" = 1 ]; then echo "bfloat16 hardware: AVX512-BF16 without AMX (faster than float32 on some CPUs, a Zen 5; slower on others, a Xeon VM)"
 else echo "bfloat16 hardware: none (bf16 runs are emulated)"; fi
 
 # --- the peers' set-up ---------------------------------------------------------------------------------------------

@@ -27,7 +27,7 @@ public static class Autocast
 {
     private static readonly AsyncLocal<ScalarType?> Current = new();
 
-    /// <summary>The dtype the autocast-aware layers compute in now; null outside any scope (float32 as built).</summary>
+    /// <summary>The dtype the autocast-aware layers compute in now; null outside any scope or inside <see cref="Disable"/> (as built, float32).</summary>
     public static ScalarType? ComputeDType => Current.Value;
 
     /// <summary>Makes the autocast-aware layers compute in <paramref name="dtype"/> until the returned scope is disposed.</summary>
@@ -47,8 +47,8 @@ public static class Autocast
     }
 
     /// <summary>
-    /// Makes the autocast-aware layers compute in their parameters' dtype (float32) until the returned scope is disposed,
-    /// inside an <see cref="Enable"/> scope too: PyTorch's <c>torch.autocast(device_type, enabled=False)</c>, for a module
+    /// Makes the autocast-aware layers compute as TorchSharp's own (no casts: in their parameters' dtype, float32) until the
+    /// returned scope is disposed, inside an <see cref="Enable"/> scope too: PyTorch's <c>torch.autocast(device_type, enabled=False)</c>, for a module
     /// (or part of one) that should stay float32 under mixed precision. The backward pass of what runs inside follows it.
     /// </summary>
     /// <returns>A scope that restores the previous state (scopes nest).</returns>

@@ -202,18 +202,24 @@ public sealed partial class GanTrainer
             return;
         }
 
-        LogMixedPrecision(_logger, options.AutocastGenerator ? "generator and discriminator" : "discriminator; the generator in float32 (AutocastGenerator = false)",
-            BFloat16Hardware.Describe(device));
-        string[] float32 =
+        var (networks, float32) = DescribeMixedPrecision(options, generator, discriminator);
+        LogMixedPrecision(_logger, networks, BFloat16Hardware.Describe(device));
+        if (float32.Count > 0)
+        {
+            LogFloat32Layers(_logger, float32.Count, string.Join(", ", float32));
+        }
+    }
+
+    /// <summary>
+    /// Under bf16-mixed: which networks compute in bfloat16, and the layers of those that are TorchSharp's own (they stay
+    /// float32; a generator kept in float32 by <see cref="GanTrainerOptions.AutocastGenerator"/> is not listed).
+    /// </summary>
+    internal static (string Networks, IReadOnlyList<string> Float32Layers) DescribeMixedPrecision(GanTrainerOptions options, IGenerator generator, IDiscriminator discriminator) =>
+        (options.AutocastGenerator ? "generator and discriminator" : "discriminator; the generator in float32 (AutocastGenerator = false)",
         [
             .. options.AutocastGenerator ? Autocast.Float32Layers(generator.Module).Select(n => "generator." + n) : [],
             .. Autocast.Float32Layers(discriminator.Module).Select(n => "discriminator." + n),
-        ];
-        if (float32.Length > 0)
-        {
-            LogFloat32Layers(_logger, float32.Length, string.Join(", ", float32));
-        }
-    }
+        ]);
 
     internal static IGanLoss CreateLoss(GanTrainerOptions options)
     {

@@ -11,7 +11,8 @@ namespace GanMnist.Training;
 /// <see cref="UpdateSchedule.Alternating"/>, D on real images and detached fakes (<c>discriminatorSteps</c> times),
 /// then G through the updated D; or <see cref="UpdateSchedule.Simultaneous"/>, both gradients from one forward pass,
 /// then both updates. With <see cref="Precision.BFloat16Mixed"/> the forward and backward passes run inside an
-/// <see cref="Autocast"/> scope, G's outside it when <c>autocastGenerator</c> is false (the optimiser steps are float32 either way). Call it inside a dispose scope.
+/// <see cref="Autocast"/> scope; when <c>autocastGenerator</c> is false G's forward runs in a nested <see cref="Autocast.Disable"/>
+/// scope, so its graph, and with it its backward, is float32 (the optimiser steps are float32 either way). Call it inside a dispose scope.
 /// </summary>
 internal sealed class TrainingStep(IGenerator g, IDiscriminator d, IGanLoss loss, Adam gOptimizer, Adam dOptimizer, Generator random,
     int discriminatorSteps = 1, bool freezeDiscriminatorInGeneratorStep = true, UpdateSchedule schedule = UpdateSchedule.Alternating,

@@ -138,6 +138,7 @@ public sealed class AutocastTests
     [Theory]
     [InlineData(UpdateSchedule.Alternating, true)]
     [InlineData(UpdateSchedule.Alternating, false)]
+    [InlineData(UpdateSchedule.Simultaneous, true)]
     [InlineData(UpdateSchedule.Simultaneous, false)]
     public void TrainingStep_BFloat16Mixed_AutocastGenerator_DecidesTheGeneratorsComputeDType(UpdateSchedule schedule, bool autocastGenerator)
     {
@@ -155,7 +156,24 @@ public sealed class AutocastTests
         step.Run(rand(8, 1, 28, 28, generator: random) * 2 - 1, null);
 
         g.Seen.Should().NotBeEmpty().And.OnlyContain(t => t == (autocastGenerator ? ScalarType.BFloat16 : null));
-        g.Module.parameters().Should().OnlyContain(p => p.grad!.dtype == ScalarType.Float32 && p.grad!.isfinite().all().item<bool>());
+        g.Module.parameters().Should().OnlyContain(p => p.grad!.isfinite().all().item<bool>() && p.grad!.abs().sum().item<float>() > 0,
+            "G's backward ran through the graph its forward made");
+    }
+
+    [Fact]
+    public void DescribeMixedPrecision_NamesTheAutocastNetworks_AndTheirTorchSharpLayers()
+    {
+        var g = new ModuleGenerator(nn.Sequential(("fc", nn.Linear(100, 784)), ("image", nn.Unflatten(1, [1, 28, 28]))), latentSize: 100, imageShape: [1, 28, 28]);
+        using var gModule = g.Module;
+        var d = GanModels.CreateDiscriminator(GanArchitecture.Mlp);
+        using var dModule = d.Module;
+
+        var (networks, layers) = GanTrainer.DescribeMixedPrecision(new GanTrainerOptions(), g, d);
+        (networks, layers).Should().BeEquivalentTo(("generator and discriminator", new[] { "generator.fc (Linear)" }));
+
+        (networks, layers) = GanTrainer.DescribeMixedPrecision(new GanTrainerOptions { AutocastGenerator = false }, g, d);
+        networks.Should().Be("discriminator; the generator in float32 (AutocastGenerator = false)");
+        layers.Should().BeEmpty("a generator kept in float32 has no layer that misses bfloat16");
     }
 
     /// <summary>A generator that records the autocast dtype each call of Generate runs under.</summary>

@@ -210,6 +210,15 @@ public sealed class OptionsTests
     }
 
     [Fact]
+    public void Presets_LeaveAutocastGeneratorAsItIs()
+    {
+        foreach (var preset in Enum.GetValues<GanPreset>())
+        {
+            GanPresets.Apply(new GanTrainerOptions { AutocastGenerator = false }, preset).AutocastGenerator.Should().BeFalse($"{preset} is a recipe, not a precision");
+        }
+    }
+
+    [Fact]
     public void Presets_SetTheirRecipes()
     {
         GanPresets.Apply(new GanTrainerOptions(), GanPreset.Mlp).Model.Architecture.Should().Be(GanArchitecture.Mlp);
