@@ -337,8 +337,8 @@ public sealed class CliTests
             }
 
             await process.WaitForExitAsync();
-            await drain;
-            process.ExitCode.Should().Be(0);
+            var streams = await drain;
+            process.ExitCode.Should().Be(0, $"the run ends normally (stderr: {streams[1]}; stdout's end: {streams[0][^Math.Min(2000, streams[0].Length)..]})");
             samples.Count.Should().BeGreaterThan(20, "the run lasts long enough to be sampled");
             var secondHalf = samples.Skip(samples.Count / 2).ToList();
             var (first, last) = (secondHalf.Take(secondHalf.Count / 4).Average(s => s.RssMiB), secondHalf.Skip(3 * secondHalf.Count / 4).Average(s => s.RssMiB));
