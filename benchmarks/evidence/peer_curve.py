@@ -3,6 +3,7 @@
 GanMnist's evaluator: the peer's eval-mode samples (samples_epoch_NNNN-idx3-ubyte, 10,000 each) are measured with
 `GanMnist.Cli evaluate --idx` (results cached beside them as .json), the run's from its history.json.
     python3 benchmarks/evidence/peer_curve.py RUN_FOLDER PEER_FOLDER [CLI.dll]
+RUN_FOLDER - leaves GanMnist's columns empty (the peer alone).
 CLI.dll defaults to $GANMNIST_CLI or samples/GanMnist.Cli/bin/Release/net10.0/GanMnist.Cli.dll; GANMNIST_DATA the data."""
 import glob
 import json
@@ -15,7 +16,7 @@ run, peer = sys.argv[1], sys.argv[2]
 cli = sys.argv[3] if len(sys.argv) > 3 else os.environ.get("GANMNIST_CLI", "samples/GanMnist.Cli/bin/Release/net10.0/GanMnist.Cli.dll")
 data = os.environ.get("GANMNIST_DATA", "../shared/mnist")
 
-ours = {e["Epoch"]: e["Evaluation"] for e in json.load(open(f"{run}/history.json")) if e.get("Evaluation")}
+ours = {} if run == "-" else {e["Epoch"]: e["Evaluation"] for e in json.load(open(f"{run}/history.json")) if e.get("Evaluation")}
 theirs = {}
 for idx in sorted(glob.glob(f"{peer}/samples_epoch_*-idx3-ubyte")):
     epoch = int(re.search(r"samples_epoch_(\d+)", idx).group(1))

@@ -34,7 +34,7 @@ elif [ "$bf16_hardware" = 1 ]; then echo "bfloat16 hardware: AVX512-BF16 without
 else echo "bfloat16 hardware: none (bf16 runs are emulated)"; fi
 
 # --- the peers' set-up ---------------------------------------------------------------------------------------------
-as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
+source benchmarks/peer/trixie.sh
 if ! /usr/bin/python3 -c 'import torch' 2>/dev/null || ! dpkg -s libopenblas0-pthread >/dev/null 2>&1; then
   as_root apt-get update -qq
   DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq --no-install-recommends python3-torch libopenblas0-pthread >/dev/null
@@ -61,18 +61,8 @@ if [ -n "$want" ] && [[ "${blas_core,,}" != "${want,,}" ]]; then
 fi
 echo "PyTorch 1.13 BLAS: $blas_lib, OpenBLAS kernel $blas_core${openblas_env:+ (${openblas_env[*]})}"
 
-trixie=.bench/trixie
-# OpenBLAS, not the reference BLAS that python3-torch alone brings (its linear layers ran 4-12x slower with it).
-if [ ! -x "$trixie/usr/bin/python3" ] || ! chroot "$trixie" python3 -c 'import torch' 2>/dev/null \
-    || [ ! -d "$trixie/usr/lib/x86_64-linux-gnu/openblas-pthread" ]; then
-  command -v debootstrap >/dev/null || DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq debootstrap >/dev/null
-  mkdir -p .bench
-  rm -rf "$trixie"
-  as_root debootstrap --variant=minbase --include=python3-torch,python3-numpy,libopenblas0-pthread trixie "$trixie" http://deb.debian.org/debian >/dev/null
-fi
-mountpoint -q "$trixie/proc" || as_root mount -t proc proc "$trixie/proc"
-mountpoint -q "$trixie/sys" || as_root mount -t sysfs sys "$trixie/sys"
-trap 'as_root umount -l "$trixie/proc" "$trixie/sys" 2>/dev/null || true' EXIT
+trixie_root
+trap trixie_unmount EXIT
 mkdir -p "$trixie/bench"
 cp benchmarks/peer/peer_step.py "$trixie/bench/"
 cp "$data/train-images-idx3-ubyte.gz" "$trixie/bench/"
